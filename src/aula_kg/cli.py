@@ -1,0 +1,52 @@
+"""The ``aula-kg`` command line: thin commands over plain functions.
+
+Each feature module exposes ``register(subparsers)`` which adds its commands; a command's
+handler returns an exit code. Errors of the AulaKgError family become one-line messages on
+stderr with their exit code, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .errors import AulaKgError
+
+#: Modules whose ``register(subparsers)`` adds commands, in help order.
+COMMAND_MODULES = [
+    "aula_kg.commands.graph",  # build, validate, sparql
+]
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aula-kg",
+        description="Knowledge graph of town-centre revitalisation (AULA): build, validate, "
+        "query and serve it.",
+    )
+    parser.add_argument("--version", action="version", version=f"aula-kg {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except AulaKgError as exc:
+        print(f"aula-kg: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("aula-kg: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Settings: where the project's files are, where the built graph goes, and the query limits.
+
+Every setting has a default that works in a clone of the repository and can be overridden
+with an ``AULA_KG_*`` environment variable, so tests and deployments need no code change.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: The repository root when running from a checkout (src/aula_kg/config.py -> ../../).
+_CHECKOUT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser().resolve() if value else default
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    value = os.environ.get(name, "")
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = _CHECKOUT_ROOT
+    build_dir: Path = _CHECKOUT_ROOT / "build"
+    shared_dir: Path = _CHECKOUT_ROOT.parent / "shared"
+    #: Seconds a user query may run before it is stopped.
+    query_timeout: float = 5.0
+    #: Rows returned at most by a user query.
+    max_rows: int = 10_000
+    #: Bytes accepted at most in a request body.
+    max_body_bytes: int = 1_000_000
+    #: SPARQL endpoints a query may reach with SERVICE (exact IRIs); none by default.
+    allowed_service_endpoints: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.home / "ontology"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.home / "shapes"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.home / "queries"
+
+    @property
+    def opendata_dir(self) -> Path:
+        return self.shared_dir / "opendata"
+
+    @property
+    def graph_file(self) -> Path:
+        """The built, reasoned and validated graph: N-Quads, one named graph per source."""
+        return self.build_dir / "aula-kg.nq"
+
+    @property
+    def manifest_file(self) -> Path:
+        return self.build_dir / "manifest.json"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        home = _env_path("AULA_KG_HOME", _CHECKOUT_ROOT)
+        return cls(
+            home=home,
+            build_dir=_env_path("AULA_KG_BUILD_DIR", home / "build"),
+            shared_dir=_env_path("AULA_KG_SHARED", home.parent / "shared"),
+            query_timeout=_env_float("AULA_KG_QUERY_TIMEOUT", 5.0),
+            max_rows=_env_int("AULA_KG_MAX_ROWS", 10_000),
+            max_body_bytes=_env_int("AULA_KG_MAX_BODY_BYTES", 1_000_000),
+            allowed_service_endpoints=_env_list("AULA_KG_ALLOWED_SERVICES"),
+        )

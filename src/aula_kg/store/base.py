@@ -1,0 +1,69 @@
+"""The store interface and the neutral result types every store returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from rdflib import Graph
+from rdflib.term import Identifier
+
+
+@dataclass
+class SelectResult:
+    """A SELECT answer as rdflib terms (``None`` for an unbound variable)."""
+
+    variables: list[str]
+    rows: list[tuple[Identifier | None, ...]]
+
+    def column(self, name: str) -> list[Identifier | None]:
+        index = self.variables.index(name)
+        return [row[index] for row in self.rows]
+
+    def as_dicts(self) -> list[dict[str, Identifier | None]]:
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
+
+@dataclass
+class QueryOutput:
+    """A query answer already serialised for the wire.
+
+    ``kind`` is ``"solutions"``, ``"boolean"`` or ``"graph"``; ``media_type`` names the
+    serialisation of ``body``.
+    """
+
+    kind: str
+    media_type: str
+    body: bytes
+
+
+class Store(Protocol):
+    """What the rest of aula-kg may ask of a store. Queries see the union of all graphs
+    as their default graph unless ``default_graphs`` says otherwise."""
+
+    def select(
+        self, query: str, bindings: Mapping[str, Identifier] | None = None
+    ) -> SelectResult: ...
+
+    def ask(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> bool: ...
+
+    def construct(
+        self, query: str, bindings: Mapping[str, Identifier] | None = None
+    ) -> Graph: ...
+
+    def query_serialized(
+        self,
+        query: str,
+        *,
+        solutions_format: str,
+        graph_format: str,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryOutput: ...
+
+    def graph_names(self) -> list[str]: ...
+
+    def triple_count(self) -> int: ...
+
+    def content_hash(self) -> str: ...
