@@ -1,0 +1,92 @@
+"""``aula-kg import {cog,acv,pvd,programmes,ort,all}``: open-data importers.
+
+The shipped AULA slice is regenerated with::
+
+    aula-kg import all --scope aula --from ../shared/opendata --out data/opendata
+
+and the national graph, built on demand (not committed), with::
+
+    aula-kg import all --scope france --from ../shared/opendata --out build/opendata
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ..config import Settings
+from ..imports import SOURCES, run, run_all
+from ..imports.common import SCOPES
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="import open government data (COG, ACV, PVD, programmes, ORT) into named graphs",
+        description="Read the open-data snapshots (a directory, or one source's file) and "
+        "write each source's named graph to OUT/<source>.trig, atomically. Bad input stops "
+        "with file:line and exit code 2; the previous files are left untouched.",
+    )
+    parser.add_argument("source", choices=(*SOURCES, "all"), help="which source, or all")
+    parser.add_argument(
+        "--from",
+        dest="from_path",
+        type=Path,
+        default=None,
+        help="directory of snapshots or one source's file (default: ../shared/opendata, "
+        "or $AULA_KG_SHARED/opendata)",
+    )
+    parser.add_argument(
+        "--scope",
+        choices=SCOPES,
+        default="aula",
+        help="aula: the five EPCI and their communes (default); france: all",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output directory (default: data/opendata for aula, build/opendata for france)",
+    )
+    parser.add_argument(
+        "--cog",
+        type=Path,
+        default=None,
+        help="Etalab decoupage-administratif directory used to resolve codes "
+        "and the scope (default: the one beside --from)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    from_path = args.from_path or settings.opendata_dir
+    out = args.out or (
+        settings.data_dir / "opendata" if args.scope == "aula" else settings.build_dir / "opendata"
+    )
+    started = time.monotonic()
+    if args.source == "all":
+        reports = run_all(from_path, out, scope=args.scope, cog=args.cog, quiet=args.quiet)
+    else:
+        reports = [
+            run(
+                args.source,
+                from_path,
+                out,
+                scope=args.scope,
+                cog=args.cog,
+                fallback_dir=settings.opendata_dir,
+                quiet=args.quiet,
+            )
+        ]
+    if not args.quiet and len(reports) > 1:
+        triples = sum(r.triples for r in reports)
+        print(
+            f"all: {len(reports)} sources, {triples:,} triples, "
+            f"{time.monotonic() - started:.1f} s -> {out}",
+            file=sys.stderr,
+        )
+    return 0

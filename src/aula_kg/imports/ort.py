@@ -1,0 +1,76 @@
+"""The national list of Opérations de revitalisation de territoire (ministry, as of 2023).
+
+``ort_dgaln_grist_zlv.csv`` has one row per commune: ``Code commune``, ``Signée ?``
+(Signée / Non signée / En cours, or empty) and ``Si signée, date de signature``. Signed
+ORTs become ``aula:Laureateship`` of ``programme/ort`` with their date; the others are
+counted as skipped, with their status as the reason. The column "Actualisé par" is redacted
+upstream and not read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import (
+    LICENCE_OUVERTE_2,
+    ImportReport,
+    SourceInfo,
+    Territory,
+    add_former_reference,
+    add_laureateship,
+    add_programme,
+    check_insee,
+    input_error,
+    iter_csv,
+    parse_date,
+)
+
+KEY = "ort"
+FILE = "ort_dgaln_grist_zlv.csv"
+CODE = "Code commune"
+SIGNED = "Signée ?"
+DATE = "Si signée, date de signature"
+STATUSES = ("Signée", "Non signée", "En cours", "")
+
+
+def source_info() -> SourceInfo:
+    return SourceInfo(
+        key=KEY,
+        title_fr="Liste nationale des opérations de revitalisation de territoire (2023)",
+        title_en="National list of territorial revitalisation operations (ORT, 2023)",
+        publisher="dgaln",
+        licence=LICENCE_OUVERTE_2,
+        edition="2023",
+        landing_page="https://www.data.gouv.fr/fr/datasets/?q=operation%20de%20revitalisation%20de%20territoire",
+    )
+
+
+def build(path: Path, territory: Territory, report: ImportReport):
+    from rdflib import Graph
+
+    graph = Graph()
+    add_programme(graph, "ort")
+    for line, row in iter_csv(path, (CODE, SIGNED, DATE)):
+        report.tick()
+        code = check_insee(row[CODE], path, line, CODE)
+        status = row[SIGNED].strip()
+        if status not in STATUSES:
+            raise input_error(path, line, f"column {SIGNED}: unknown status {status!r}")
+        signed = parse_date(row[DATE], path, line, DATE)
+        if status != "Signée":
+            report.skip(f"ORT not signed ({status or 'no status'})")
+            continue
+        today = territory.resolve(code)
+        if today is None:
+            report.skip("INSEE code unknown to the COG")
+            continue
+        if not territory.in_scope(today):
+            report.skip("commune outside the scope")
+            continue
+        report.kept += 1
+        if signed is None:
+            report.note("signed ORT without a date")
+        add_laureateship(graph, "ort", today, KEY, signed=signed, recorded_as=code)
+        if today != code:
+            add_former_reference(graph, code, today)
+    return graph, [path]
