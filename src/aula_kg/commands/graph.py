@@ -1,0 +1,109 @@
+"""Commands on the graph itself: build, validate, sparql."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rdflib import Graph
+
+from .. import vocab
+from ..build import build, data_graph, validate_sources
+from ..config import Settings
+from ..errors import InputError
+from ..output import write_table
+from ..sources import load_sources, parse_file
+from ..store import open_store
+from ..validation import validate_graph
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "build", help="ontology + data -> reasoned, validated graph artefact (build/aula-kg.nq)"
+    )
+    p.add_argument(
+        "--with", dest="extra", action="append", type=Path, default=[], metavar="FILE",
+        help="add a quad file (e.g. a national import in build/opendata/); repeatable",
+    )
+    p.set_defaults(handler=cmd_build)
+
+    p = subparsers.add_parser(
+        "validate",
+        help="check data against the shapes (exit 0 conforms, 1 violations, 2 unreadable input)",
+    )
+    p.add_argument("files", nargs="*", type=Path, help="RDF files; default: the project's data")
+    p.add_argument("--lang", choices=["fr", "en"], default="en", help="language of the messages")
+    p.set_defaults(handler=cmd_validate)
+
+    p = subparsers.add_parser("sparql", help="run an ad-hoc SPARQL query on the built graph")
+    p.add_argument("query", help="the query text, or @FILE to read it from a file")
+    p.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
+    p.set_defaults(handler=cmd_sparql)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    summary = build(Settings.from_env(), args.extra)
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    sources = load_sources(settings)
+    if not args.files:
+        report = validate_sources(sources)
+    else:
+        # The given files are checked together with the project's data, so that references
+        # to communes, programmes or recommendations resolve; only results whose focus node
+        # the given files describe are reported.
+        data = data_graph(sources) + sources.graph(vocab.ONTOLOGY_GRAPH)
+        described: dict = {}
+        for path in args.files:
+            graph = parse_file(path)
+            for triple in graph:
+                data.add(triple)
+            for subject in set(graph.subjects()):
+                described.setdefault(subject, set()).add(str(path))
+        report = validate_graph(
+            data,
+            sources.graph(vocab.SHAPES_GRAPH),
+            ontology=sources.graph(vocab.ONTOLOGY_GRAPH),
+            files_of=lambda focus: sorted(described.get(focus, ())),
+        )
+        report.violations = [v for v in report.violations if v.files]
+        report.conforms = not any(v.severity == "Violation" for v in report.violations)
+    for line in report.lines(args.lang):
+        print(line)
+    errors = sum(1 for v in report.violations if v.severity == "Violation")
+    if report.conforms:
+        print("conforms" if args.lang == "en" else "conforme", file=sys.stderr)
+        return 0
+    print(f"{errors} violation(s)", file=sys.stderr)
+    return 1
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    text = args.query
+    if text.startswith("@"):
+        path = Path(text[1:])
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        text = path.read_text(encoding="utf-8")
+    store = open_store(Settings.from_env())
+    kind = _query_kind(text)
+    if kind == "ASK":
+        print("true" if store.ask(text) else "false")
+    elif kind in ("CONSTRUCT", "DESCRIBE"):
+        graph: Graph = store.construct(text)
+        vocab.bind_prefixes(graph)
+        sys.stdout.write(graph.serialize(format="turtle"))
+    else:
+        write_table(store.select(text), args.format, sys.stdout)
+    return 0
+
+
+def _query_kind(text: str) -> str:
+    from ..queryform import query_form
+
+    return query_form(text)

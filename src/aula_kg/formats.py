@@ -1,0 +1,220 @@
+"""Media types of SPARQL results and RDF graphs, and content negotiation.
+
+A SELECT or ASK answer is a *results* document (JSON, XML, CSV, TSV); a CONSTRUCT or DESCRIBE
+answer is a *graph* (Turtle, N-Triples, JSON-LD, RDF/XML). :func:`choose` picks the format of
+one kind from a ``format=`` override or from an ``Accept`` header, honouring q-values,
+wildcards and combined headers (``text/turtle;q=0.9, */*;q=0.1``); it returns ``None`` when
+nothing the client accepts is available, which the web layer turns into a 406.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import AulaKgError
+
+RESULTS = "results"
+GRAPH = "graph"
+
+
+class NotAcceptable(AulaKgError):
+    """No format the client accepts can carry this answer (HTTP 406)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Format:
+    """One serialisation: ``media_type`` is what the response says it is; ``accepts`` lists
+    every media type that selects it (``media_type`` first); ``names`` are the values a
+    ``format=`` parameter may give."""
+
+    name: str
+    kind: str
+    media_type: str
+    accepts: tuple[str, ...]
+    names: tuple[str, ...]
+    #: The format's IRI in the W3C formats namespace, for the service description.
+    w3c_iri: str
+
+
+_W3C = "http://www.w3.org/ns/formats/"
+
+#: Results formats in server preference order (the first wins a tie such as ``*/*``).
+RESULT_FORMATS: tuple[Format, ...] = (
+    Format(
+        "json",
+        RESULTS,
+        "application/sparql-results+json",
+        ("application/sparql-results+json", "application/json"),
+        ("json", "srj"),
+        _W3C + "SPARQL_Results_JSON",
+    ),
+    Format(
+        "xml",
+        RESULTS,
+        "application/sparql-results+xml",
+        ("application/sparql-results+xml", "application/xml", "text/xml"),
+        ("xml", "srx"),
+        _W3C + "SPARQL_Results_XML",
+    ),
+    Format("csv", RESULTS, "text/csv", ("text/csv",), ("csv",), _W3C + "SPARQL_Results_CSV"),
+    Format(
+        "tsv",
+        RESULTS,
+        "text/tab-separated-values",
+        ("text/tab-separated-values",),
+        ("tsv",),
+        _W3C + "SPARQL_Results_TSV",
+    ),
+)
+
+#: Graph formats in server preference order.
+GRAPH_FORMATS: tuple[Format, ...] = (
+    Format(
+        "turtle",
+        GRAPH,
+        "text/turtle",
+        ("text/turtle", "application/turtle", "application/x-turtle"),
+        ("turtle", "ttl"),
+        _W3C + "Turtle",
+    ),
+    Format(
+        "ntriples",
+        GRAPH,
+        "application/n-triples",
+        ("application/n-triples", "text/plain"),
+        ("nt", "ntriples", "n-triples"),
+        _W3C + "N-Triples",
+    ),
+    Format(
+        "jsonld",
+        GRAPH,
+        "application/ld+json",
+        ("application/ld+json", "application/x-json+ld", "application/json"),
+        ("json-ld", "jsonld", "json"),
+        _W3C + "JSON-LD",
+    ),
+    Format(
+        "rdfxml",
+        GRAPH,
+        "application/rdf+xml",
+        ("application/rdf+xml", "application/xml", "text/xml"),
+        ("rdfxml", "rdf+xml", "rdf/xml", "rdf", "xml"),
+        _W3C + "RDF_XML",
+    ),
+)
+
+FORMATS_BY_NAME: dict[str, Format] = {f.name: f for f in RESULT_FORMATS + GRAPH_FORMATS}
+_BY_KIND = {RESULTS: RESULT_FORMATS, GRAPH: GRAPH_FORMATS}
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+    position: int
+
+    @property
+    def specificity(self) -> int:
+        if self.type == "*":
+            return 0
+        return 1 if self.subtype == "*" else 2
+
+    def matches(self, media_type: str) -> bool:
+        type_, _, subtype = media_type.partition("/")
+        if self.type == "*":
+            return True
+        if self.type != type_:
+            return False
+        return self.subtype in ("*", subtype)
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of an ``Accept`` header; malformed ranges are skipped. No header,
+    or an empty one, means ``*/*``."""
+    if header is None or not header.strip():
+        return [MediaRange("*", "*", 1.0, 0)]
+    ranges: list[MediaRange] = []
+    for position, part in enumerate(header.split(",")):
+        pieces = part.split(";")
+        media = pieces[0].strip().lower()
+        type_, slash, subtype = media.partition("/")
+        if not slash or not type_ or not subtype or (type_ == "*" and subtype != "*"):
+            continue
+        q = 1.0
+        for param in pieces[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = -1.0
+                break
+        if not 0.0 <= q <= 1.0:
+            continue
+        ranges.append(MediaRange(type_, subtype, q, position))
+    return ranges
+
+
+def _quality(ranges: list[MediaRange], fmt: Format) -> tuple[float, int, int] | None:
+    """(q, specificity, -position) of the best range for ``fmt``; the most specific range
+    that matches a media type decides its q (RFC 9110, 12.5.1)."""
+    best: tuple[float, int, int] | None = None
+    for media_type in fmt.accepts:
+        matching = [r for r in ranges if r.matches(media_type)]
+        if not matching:
+            continue
+        top = max(r.specificity for r in matching)
+        decisive = [r for r in matching if r.specificity == top]
+        q = min(r.q for r in decisive)
+        position = min(r.position for r in decisive)
+        if q <= 0.0:
+            if media_type == fmt.media_type:
+                return None  # the client refused this format by its own name
+            continue
+        candidate = (q, top, -position)
+        if best is None or candidate > best:
+            best = candidate
+    return best
+
+
+@lru_cache(maxsize=512)
+def negotiate(accept: str | None, kind: str) -> Format | None:
+    """The format of ``kind`` the ``Accept`` header prefers, or ``None`` if none is acceptable.
+
+    Ties on q go to the more specific range, then to the range the client listed first,
+    then to the server's order (JSON for results, Turtle for graphs)."""
+    ranges = parse_accept(accept)
+    best: tuple[tuple[float, int, int], int, Format] | None = None
+    for order, fmt in enumerate(_BY_KIND[kind]):
+        quality = _quality(ranges, fmt)
+        if quality is None:
+            continue
+        key = (quality, -order, fmt)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    return best[2] if best else None
+
+
+def by_name(value: str, kind: str) -> Format | None:
+    """The format of ``kind`` a ``format=`` value names (short name or media type)."""
+    value = value.strip().lower()
+    for fmt in _BY_KIND[kind]:
+        if value in fmt.names or value in fmt.accepts:
+            return fmt
+    return None
+
+
+def choose(kind: str, accept: str | None, override: str | None = None) -> Format | None:
+    """The format to answer with: the ``format=`` override when given, else negotiation."""
+    if override:
+        return by_name(override, kind)
+    return negotiate(accept, kind)
+
+
+def describe_choices(kind: str) -> str:
+    """A short list of what can be asked for, for error messages."""
+    return ", ".join(f"{f.media_type} (format={f.names[0]})" for f in _BY_KIND[kind])
