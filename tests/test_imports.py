@@ -446,3 +446,62 @@ def test_command_bad_input_is_one_line_and_exit_2(tmp_path, capsys):
         len(err) == 1 and err[0].startswith("aula-kg: ") and ":4: column date_signature" in err[0]
     )
     assert not (tmp_path / "o").exists()
+
+
+# ---------------------------------------------------------------- shapes and ontology
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _union(out: Path):
+    """The union of the imported graphs as one rdflib graph (parsed by pyoxigraph)."""
+    import rdflib
+
+    from aula_kg.store.embedded import to_rdflib
+
+    graph = rdflib.Graph()
+    for quad in load(out):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return graph
+
+
+def test_imported_graphs_conform_to_the_opendata_shapes(france_out):
+    import pyshacl
+    import rdflib
+
+    shapes = rdflib.Graph().parse(ROOT / "shapes" / "opendata.ttl")
+    conforms, _, text = pyshacl.validate(_union(france_out), shacl_graph=shapes)
+    assert conforms, text
+
+
+def test_a_laureateship_without_commune_is_reported_by_its_shape(aula_out):
+    import pyshacl
+    import rdflib
+    from rdflib.namespace import RDF, SH
+
+    shapes = rdflib.Graph().parse(ROOT / "shapes" / "opendata.ttl")
+    data = _union(aula_out)
+    lau = vocab.ID["laureateship/ort/62119"]
+    data.remove((lau, vocab.AULA.laureate, None))
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes)
+    assert not conforms
+    results = [
+        (report.value(r, SH.focusNode), report.value(r, SH.sourceShape))
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    ]
+    assert results == [(lau, vocab.AULASH["LaureateshipShape-laureate"])]
+
+
+def test_opendata_ontology_terms_are_fully_described():
+    import rdflib
+    from rdflib.namespace import RDFS, SKOS
+
+    graph = rdflib.Graph().parse(ROOT / "ontology" / "opendata.ttl")
+    terms = set(graph.subjects(RDFS.isDefinedBy, None))
+    assert {vocab.AULA.edition, vocab.AULA.importScope, vocab.AULA.recordedAs} <= terms
+    for term in terms:
+        for prop in (RDFS.label, SKOS.definition):
+            langs = sorted(o.language for o in graph.objects(term, prop))
+            assert langs == ["en", "fr"], (term, prop)
+        assert graph.value(term, RDFS.isDefinedBy) == vocab.ONTOLOGY_IRI
