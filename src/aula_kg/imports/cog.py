@@ -119,16 +119,7 @@ def _describe_population_dataset(graph: Graph, year: int, edition: int) -> None:
         comp = ID[f"structure/population/{slug}"]
         graph.add((dsd, QB.component, comp))
         graph.add((comp, role, prop))
-    for kind, fr, en in (
-        (KIND_MUNICIPALE, "population municipale", "municipal population"),
-        (KIND_TOTALE, "population totale", "total population"),
-    ):
-        graph.add((kind, RDF.type, SKOS.Concept))
-        graph.add((kind, SKOS.prefLabel, Literal(fr, lang="fr")))
-        graph.add((kind, SKOS.prefLabel, Literal(en, lang="en")))
-    graph.add((INHABITANT, RDF.type, SKOS.Concept))
-    graph.add((INHABITANT, SKOS.prefLabel, Literal("habitant", lang="fr")))
-    graph.add((INHABITANT, SKOS.prefLabel, Literal("inhabitant", lang="en")))
+    # The population kinds and the unit are concepts of ontology/schemes.ttl, labelled there.
 
 
 def _require(record, keys, path, line):
