@@ -527,10 +527,16 @@ PROGRAMMES = {
 }
 
 
+#: The State (curated in data/territories.ttl): every programme of these national lists is a
+#: State programme, most of them run by its agency, the ANCT.
+STATE = ID["organisation/etat"]
+
+
 def add_programme(graph: Graph, slug: str) -> None:
     prog = programme(slug)
     fr, en = PROGRAMMES[slug]
     graph.add((prog, RDF.type, AULA.Programme))
+    graph.add((prog, AULA.launchedBy, STATE))
     graph.add((prog, RDFS.label, Literal(fr, lang="fr")))
     graph.add((prog, RDFS.label, Literal(en, lang="en")))
 
