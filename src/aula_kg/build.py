@@ -28,7 +28,7 @@ from .validation import ValidationReport, validate_graph
 @dataclass
 class BuildSummary:
     graphs: dict[str, int]
-    triples: int
+    quads: int
     inferred: int
     seconds: dict[str, float]
     report: ValidationReport
@@ -36,7 +36,7 @@ class BuildSummary:
     content_hash: str
 
     def lines(self) -> list[str]:
-        out = [f"built {self.path} ({self.triples} triples, {self.inferred} inferred)"]
+        out = [f"built {self.path} ({self.quads} quads, {self.inferred} inferred triples)"]
         for name, count in sorted(self.graphs.items()):
             out.append(f"  {name:<60} {count:>8}")
         timings = ", ".join(f"{step} {secs:.2f}s" for step, secs in self.seconds.items())
@@ -73,7 +73,7 @@ def validate_sources(sources: Sources) -> ValidationReport:
 
 
 def nquads_lines(sources: Sources) -> list[str]:
-    """Sorted N-Quads lines: the same sources always give the same bytes."""
+    """Sorted N-Quads lines, one named graph per source: same sources, same bytes."""
     text = sources.dataset.serialize(format="nquads")
     return sorted({line for line in text.splitlines() if line.strip()})
 
@@ -133,7 +133,7 @@ def build(settings: Settings, extra_data: list[Path] | None = None) -> BuildSumm
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "graph_file": settings.graph_file.name,
         "sha256": content_hash,
-        "triples": len(lines),
+        "quads": len(lines),
         "graphs": graphs,
         "sources": [
             {"path": str(f.path.relative_to(settings.home)) if f.path.is_relative_to(settings.home)

@@ -39,8 +39,8 @@ class QueryOutput:
 
 
 class Store(Protocol):
-    """What the rest of aula-kg may ask of a store. Queries see the union of all graphs
-    as their default graph unless ``default_graphs`` says otherwise."""
+    """What the rest of aula-kg may ask of a store. A query's default graph is the union
+    of all named graphs (each triple once) unless ``default_graphs`` says otherwise."""
 
     def select(
         self, query: str, bindings: Mapping[str, Identifier] | None = None

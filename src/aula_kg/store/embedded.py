@@ -68,8 +68,22 @@ def to_oxigraph(term: Identifier):
     raise TypeError(f"unsupported term {term!r}")
 
 
+def _with_union_default_graph(store: ox.Store) -> ox.Store:
+    """Copy every named graph's triples into an empty default graph (in Rust, one update)."""
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return store
+
+
 class EmbeddedStore:
-    """A read-mostly pyoxigraph store; its default graph is the union of all named graphs."""
+    """A read-mostly pyoxigraph store.
+
+    Its default graph holds the union of the named graphs, materialised at load time:
+    oxigraph's ``use_default_graph_as_union`` mode returns one solution per graph holding a
+    triple, so a fact stated both in the curated data and in an import would be counted
+    twice; a materialised default graph is a set. Plain queries see every fact once,
+    ``GRAPH`` patterns see where each fact comes from.
+    """
 
     def __init__(self, store: ox.Store | None = None):
         self._store = store if store is not None else ox.Store()
@@ -81,13 +95,13 @@ class EmbeddedStore:
             store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, ValueError) as exc:
             raise GraphUnavailable(f"cannot load the built graph {path}: {exc}") from exc
-        return cls(store)
+        return cls(_with_union_default_graph(store))
 
     @classmethod
     def from_nquads(cls, data: bytes) -> EmbeddedStore:
         store = ox.Store()
         store.load(data, format=ox.RdfFormat.N_QUADS)
-        return cls(store)
+        return cls(_with_union_default_graph(store))
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -102,8 +116,6 @@ class EmbeddedStore:
             }
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
@@ -160,10 +172,12 @@ class EmbeddedStore:
         return QueryOutput("graph", graph_format, result.serialize(format=fmt))
 
     def graph_names(self) -> list[str]:
+        """The named graphs (sources), sorted."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def triple_count(self) -> int:
-        return len(self._store)
+        """Distinct triples: the size of the default graph (the union)."""
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def content_hash(self) -> str:
         """SHA-256 over the sorted N-Quads: equal for equal content, whatever the load order."""
