@@ -18,6 +18,7 @@ from .errors import AulaKgError
 COMMAND_MODULES = [
     "aula_kg.commands.graph",  # build, validate, sparql
     "aula_kg.commands.imports",
+    "aula_kg.commands.serve",
 ]
 
 

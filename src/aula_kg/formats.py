@@ -159,36 +159,35 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return ranges
 
 
-def _quality(ranges: list[MediaRange], fmt: Format) -> tuple[float, int, int] | None:
-    """(q, specificity, -position) of the best range for ``fmt``; the most specific range
-    that matches a media type decides its q (RFC 9110, 12.5.1)."""
-    best: tuple[float, int, int] | None = None
-    for media_type in fmt.accepts:
-        matching = [r for r in ranges if r.matches(media_type)]
-        if not matching:
-            continue
-        top = max(r.specificity for r in matching)
-        decisive = [r for r in matching if r.specificity == top]
-        q = min(r.q for r in decisive)
-        position = min(r.position for r in decisive)
-        if q <= 0.0:
-            if media_type == fmt.media_type:
-                return None  # the client refused this format by its own name
-            continue
-        candidate = (q, top, -position)
-        if best is None or candidate > best:
-            best = candidate
-    return best
+def _quality(ranges: list[MediaRange], fmt: Format) -> tuple[float, int, int, int] | None:
+    """(q, specificity, canonical, -position) of ``fmt``, or ``None`` when refused.
+
+    The most specific ranges that match any of the format's media types decide its q
+    (RFC 9110, 12.5.1): ``application/sparql-results+json;q=0.1, */*;q=0.2`` gives JSON
+    0.1 even though ``application/json``, one of its aliases, matches ``*/*``."""
+    matching = [r for r in ranges if any(r.matches(m) for m in fmt.accepts)]
+    if not matching:
+        return None
+    top = max(r.specificity for r in matching)
+    decisive = [r for r in matching if r.specificity == top]
+    q = max(r.q for r in decisive)
+    if q <= 0.0:
+        return None
+    winners = [r for r in decisive if r.q == q]
+    # Prefer a format matched by its own media type over one matched through an alias.
+    canonical = int(any(r.matches(fmt.media_type) for r in winners))
+    return (q, top, canonical, -min(r.position for r in winners))
 
 
 @lru_cache(maxsize=512)
 def negotiate(accept: str | None, kind: str) -> Format | None:
     """The format of ``kind`` the ``Accept`` header prefers, or ``None`` if none is acceptable.
 
-    Ties on q go to the more specific range, then to the range the client listed first,
-    then to the server's order (JSON for results, Turtle for graphs)."""
+    Ties on q go to the more specific range, then to a match on the format's own media
+    type rather than an alias, then to the range the client listed first, then to the
+    server's order (JSON for results, Turtle for graphs)."""
     ranges = parse_accept(accept)
-    best: tuple[tuple[float, int, int], int, Format] | None = None
+    best: tuple[tuple[float, int, int, int], int, Format] | None = None
     for order, fmt in enumerate(_BY_KIND[kind]):
         quality = _quality(ranges, fmt)
         if quality is None:

@@ -1,0 +1,94 @@
+"""``aula-kg serve``: the read-only SPARQL endpoint over the built graph."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import GraphUnavailable
+from ..store import EmbeddedStore
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the graph over the SPARQL 1.1 Protocol (read-only)",
+        description="Serve the built graph at http://HOST:PORT/sparql: read-only, each query "
+        "time-limited and row-capped (AULA_KG_QUERY_TIMEOUT, AULA_KG_MAX_ROWS), SERVICE "
+        "limited to AULA_KG_ALLOWED_SERVICES.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default %(default)s)"
+    )
+    parser.add_argument("--port", type=int, default=8000, help="port (default %(default)s)")
+    parser.add_argument(
+        "--graph",
+        type=Path,
+        metavar="FILE",
+        help="graph to serve (N-Quads, TriG, Turtle or N-Triples); default: the built graph",
+    )
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="query worker processes (default: 2 to 4)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="time limit of a query (default 5)"
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.set_defaults(handler=_run)
+
+
+def load_graph(path: Path) -> EmbeddedStore:
+    """The graph file as an embedded store; GraphUnavailable when it is missing or broken."""
+    import pyoxigraph as ox
+
+    if not path.is_file():
+        raise GraphUnavailable(
+            f"no graph at {path}: run 'aula-kg build' first, or give --graph FILE"
+        )
+    if path.suffix == ".nq":
+        return EmbeddedStore.from_file(path)
+    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+    if fmt is None:
+        raise GraphUnavailable(f"cannot tell the RDF format of {path} from its extension")
+    store = ox.Store()
+    try:
+        store.load(path=str(path), format=fmt)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise GraphUnavailable(f"cannot load the graph {path}: {exc}") from exc
+    return EmbeddedStore.from_nquads(store.dump(format=ox.RdfFormat.N_QUADS))
+
+
+def serve(
+    settings: Settings,
+    *,
+    graph: Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int | None = None,
+    access_log: bool = False,
+) -> None:
+    """Load the graph and serve it until interrupted."""
+    import uvicorn
+
+    from ..web.app import create_app
+
+    store = load_graph(graph or settings.graph_file)
+    app = create_app(settings, store, workers=workers)
+    uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if args.timeout is not None:
+        settings = dataclasses.replace(settings, query_timeout=args.timeout)
+    serve(
+        settings,
+        graph=args.graph,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=args.access_log,
+    )
+    return 0

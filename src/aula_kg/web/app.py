@@ -1,0 +1,88 @@
+"""The web application factory: ``create_app(settings, store)`` builds a FastAPI app.
+
+Nothing is built at import time. Routers are added with ``app.include_router``; each reads
+what it needs from ``app.state`` (``settings``, ``store``, ``query_pool``, ``sparql``). For
+uvicorn's command line use the factory: ``uvicorn --factory aula_kg.web.app:app_from_env``.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+import anyio
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from .. import __version__
+from ..config import Settings
+from ..errors import GraphUnavailable
+from ..guard import WorkerPool
+from ..store import Store, open_store
+from .errors import install_error_handlers
+from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlService
+from .sparql import router as sparql_router
+
+
+def create_app(
+    settings: Settings | None = None,
+    store: Store | None = None,
+    *,
+    workers: int | None = None,
+    max_url_bytes: int = MAX_URL_BYTES,
+) -> FastAPI:
+    """The aula-kg web app over ``store`` (default: the built graph of ``settings``).
+
+    Queries run in ``workers`` worker processes (default: 2 to 4, after the CPUs) holding a
+    snapshot of ``store``; they start with the app's lifespan, or at the first query.
+    """
+    settings = settings or Settings.from_env()
+    if store is None:
+        store = open_store(settings)
+    try:
+        pool = WorkerPool.for_store(
+            store,
+            size=workers or getattr(settings, "query_workers", None),
+            timeout=settings.query_timeout,
+            max_rows=settings.max_rows,
+            allowed_endpoints=settings.allowed_service_endpoints,
+        )
+    except TypeError:
+        raise GraphUnavailable(
+            "the SPARQL endpoint can only serve the embedded store for now"
+        ) from None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        await anyio.to_thread.run_sync(pool.start)
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="aula-kg",
+        version=__version__,
+        description="Knowledge graph of town-centre revitalisation (Agence d'urbanisme de "
+        "l'Artois): a read-only SPARQL 1.1 endpoint.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.query_pool = pool
+    app.state.sparql = SparqlService(settings, store, pool, max_url_bytes)
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=[TRUNCATED_HEADER],
+        max_age=600,
+    )
+    app.include_router(sparql_router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app over the built graph, configured from ``AULA_KG_*`` variables (for uvicorn)."""
+    return create_app(Settings.from_env())
