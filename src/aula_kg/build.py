@@ -19,9 +19,11 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from . import __version__, reasoning, vocab
+from .catalog import Catalog, run_query
 from .config import Settings
 from .errors import ValidationFailed
 from .sources import Sources, load_sources
+from .store import EmbeddedStore
 from .validation import ValidationReport, validate_graph
 
 
@@ -92,6 +94,18 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def failing_checks(store: EmbeddedStore, catalog: Catalog) -> list[str]:
+    """The ``*-violation`` stored queries (ODK convention) that return rows, with the rows."""
+    failed = []
+    for query in catalog:
+        if query.name.endswith("-violation"):
+            result = run_query(store, query, {})
+            if result.rows:
+                shown = ", ".join(str(row[0]) for row in result.rows[:5])
+                failed.append(f"  {query.name}: {len(result.rows)} row(s): {shown}")
+    return failed
+
+
 def build(settings: Settings, extra_data: list[Path] | None = None) -> BuildSummary:
     """Build, reason and validate; write the artefact only if the data conforms."""
     seconds: dict[str, float] = {}
@@ -119,8 +133,20 @@ def build(settings: Settings, extra_data: list[Path] | None = None) -> BuildSumm
     seconds["reason"] = time.perf_counter() - start
 
     start = time.perf_counter()
+    catalog = Catalog.load(settings.queries_dir)
+    target = sources.graph(vocab.CATALOG_GRAPH)
+    for triple in catalog.to_rdf():
+        target.add(triple)
     lines = nquads_lines(sources)
     body = ("\n".join(lines) + "\n").encode()
+    failed = failing_checks(EmbeddedStore.from_nquads(body), catalog)
+    if failed:
+        raise ValidationFailed(
+            "data-quality checks return rows (they must return none):\n" + "\n".join(failed)
+        )
+    seconds["check"] = time.perf_counter() - start
+
+    start = time.perf_counter()
     write_atomically(settings.graph_file, body)
     graphs = {
         str(g.identifier): len(g)

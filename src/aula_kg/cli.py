@@ -17,6 +17,7 @@ from .errors import AulaKgError
 #: Modules whose ``register(subparsers)`` adds commands, in help order.
 COMMAND_MODULES = [
     "aula_kg.commands.graph",  # build, validate, sparql
+    "aula_kg.commands.queries",  # queries, query
     "aula_kg.commands.imports",
     "aula_kg.commands.serve",
 ]

@@ -69,6 +69,7 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 CURATED_GRAPH = GRAPH["curated"]
 INFERRED_GRAPH = GRAPH["inferred"]
 SHAPES_GRAPH = GRAPH["shapes"]
+CATALOG_GRAPH = GRAPH["catalog"]
 
 
 def opendata_graph(source: str) -> URIRef:

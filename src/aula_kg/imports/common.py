@@ -493,10 +493,11 @@ def add_laureateship(
     return lau
 
 
-#: Programmes the importers mention: slug -> (French label, English label).
+#: Programmes the importers mention: slug -> (French label, English label). ACV and PVD
+#: carry exactly the labels of data/programmes.ttl, so the union graph has one label each.
 PROGRAMMES = {
-    "acv": ("Action cœur de ville", "Action Cœur de Ville (town centre programme)"),
-    "pvd": ("Petites villes de demain", "Petites Villes de Demain (small towns programme)"),
+    "acv": ("Action Cœur de Ville", "Action Cœur de Ville (Heart of Town)"),
+    "pvd": ("Petites Villes de Demain", "Petites Villes de Demain (Small Towns of Tomorrow)"),
     "ort": ("Opération de revitalisation de territoire", "Territorial revitalisation operation"),
     "territoires-d-industrie": (
         "Territoires d'industrie",

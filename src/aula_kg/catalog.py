@@ -1,0 +1,272 @@
+"""Stored queries: the catalogue of the planners' questions.
+
+One query per ``queries/<name>.rq``. Its metadata sits above the SPARQL text as ``#+``
+comment lines holding TOML, so the file stays a valid SPARQL query::
+
+    #+ title.fr = "Préconisations inexplorées d'un territoire"
+    #+ title.en = "Unexplored recommendations in a territory"
+    #+ description.fr = "..."
+    #+ description.en = "..."
+    #+ tags = ["actions", "préconisations"]
+    #+ [params.territory]
+    #+ type = "territory"
+    #+ required = true
+    #+ description.fr = "..."
+    #+ description.en = "..."
+    #+ example = "Lens-Liévin"
+
+Parameters are declared, never guessed from variable names. Each one has a slot in the
+query, ``VALUES ?name { UNDEF }``, placed where the query needs it (inside a sub-query if
+need be): as written, the file runs with every parameter free. Binding validates the value
+(type, allowed resources, range, length), makes it an RDF term, and fills the slot with the
+term's N-Triples form, so ``x" } UNION { ?s ?p ?o } #`` becomes one escaped string literal
+that matches nothing. An optional parameter left out keeps ``UNDEF``: its variable is free.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Identifier
+
+from . import vocab
+from .errors import InputError, ParameterError
+from .queryform import query_form
+from .store import SelectResult, Store
+from .territories import TERRITORY_KINDS, NameIndex
+
+NAME = re.compile(r"^[a-z][a-z0-9_]*(?:-violation)?$")
+
+#: Parameter type -> the kinds of named resource it accepts (see territories.NameIndex).
+RESOURCE_TYPES: dict[str, set[str]] = {
+    "territory": TERRITORY_KINDS,
+    "commune": {"commune"},
+    "epci": {"epci"},
+    "programme": {"programme"},
+    "recommendation": {"recommendation"},
+    "urban-function": {"urban-function"},
+    "action-status": {"action-status"},
+    "action-kind": {"action-kind"},
+}
+LITERAL_TYPES = {"year", "integer", "text"}
+TYPES = set(RESOURCE_TYPES) | LITERAL_TYPES
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    description: dict[str, str]
+    required: bool = False
+    default: str | None = None
+    example: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 200
+
+    def expects(self) -> str:
+        if self.type in RESOURCE_TYPES:
+            return f"a {self.type} name, code or IRI"
+        if self.type == "year":
+            return "a year such as 2021"
+        if self.type == "integer":
+            low = self.minimum if self.minimum is not None else "-inf"
+            high = self.maximum if self.maximum is not None else "inf"
+            return f"an integer between {low} and {high}"
+        return f"a text of at most {self.max_length} characters"
+
+    def bind(self, raw: str, names: NameIndex | None) -> Identifier:
+        """The RDF term for ``raw``, or ParameterError naming this parameter."""
+        if not isinstance(raw, str):
+            raise ParameterError(f"parameter '{self.name}': expected {self.expects()}")
+        if len(raw) > self.max_length or any(ord(ch) < 32 and ch not in "\t" for ch in raw):
+            raise ParameterError(
+                f"parameter '{self.name}': expected {self.expects()} "
+                f"(at most {self.max_length} characters, no control characters)"
+            )
+        if self.type in RESOURCE_TYPES:
+            if names is None:
+                raise ParameterError(f"parameter '{self.name}': names cannot be resolved here")
+            return names.resolve(raw, RESOURCE_TYPES[self.type], self.name).iri
+        if self.type in ("year", "integer"):
+            text = raw.strip()
+            if not re.fullmatch(r"[+-]?\d{1,9}", text):
+                raise ParameterError(f"parameter '{self.name}': expected {self.expects()}, got {raw!r}")
+            value = int(text)
+            low, high = (1800, 2200) if self.type == "year" else (self.minimum, self.maximum)
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise ParameterError(f"parameter '{self.name}': expected {self.expects()}, got {value}")
+            if self.type == "year":
+                return Literal(f"{value:04d}", datatype=XSD.gYear)
+            return Literal(value, datatype=XSD.integer)
+        return Literal(raw)
+
+
+@dataclass
+class StoredQuery:
+    name: str
+    path: Path
+    title: dict[str, str]
+    description: dict[str, str]
+    tags: list[str]
+    parameters: list[Parameter]
+    text: str
+    form: str
+    examples: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def iri(self) -> URIRef:
+        return vocab.ID[f"query/{self.name}"]
+
+    def render(self, bindings: dict[str, Identifier]) -> str:
+        """The query text with each bound parameter's slot holding its term."""
+        text = self.text
+        for name, term in bindings.items():
+            text = slot_pattern(name).sub(lambda _m, n=name, t=term: f"VALUES ?{n} {{ {t.n3()} }}", text)
+        return text
+
+    def bindings(self, given: dict[str, str], names: NameIndex | None) -> dict[str, Identifier]:
+        declared = {p.name: p for p in self.parameters}
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            accepted = ", ".join(sorted(declared)) or "none"
+            raise ParameterError(
+                f"unknown parameter '{unknown[0]}' for query '{self.name}' (accepted: {accepted})"
+            )
+        bound: dict[str, Identifier] = {}
+        for parameter in self.parameters:
+            raw = given.get(parameter.name, parameter.default)
+            if raw is None or raw == "":
+                if parameter.required:
+                    raise ParameterError(
+                        f"missing parameter '{parameter.name}' for query '{self.name}': "
+                        f"expected {parameter.expects()}"
+                    )
+                continue
+            bound[parameter.name] = parameter.bind(raw, names)
+        return bound
+
+
+def slot_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"VALUES\s+\?" + re.escape(name) + r"\s*\{\s*UNDEF\s*\}")
+
+
+def parse_stored_query(path: Path) -> StoredQuery:
+    """Read one ``.rq`` file; InputError names the file and what is wrong."""
+    name = path.stem
+    if not NAME.match(name):
+        raise InputError(f"{path}: query names are lower_snake_case (optionally ending -violation)")
+    text = path.read_text(encoding="utf-8")
+    header = "\n".join(
+        line[2:].removeprefix(" ") for line in text.splitlines() if line.startswith("#+")
+    )
+    try:
+        meta = tomllib.loads(header)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: metadata is not valid TOML: {exc}") from None
+    for key in ("title", "description"):
+        if not {"fr", "en"} <= set(meta.get(key, {})):
+            raise InputError(f"{path}: metadata needs {key}.fr and {key}.en")
+    parameters = []
+    for pname, spec in meta.get("params", {}).items():
+        ptype = spec.get("type")
+        if ptype not in TYPES:
+            raise InputError(f"{path}: parameter '{pname}' has unknown type {ptype!r} (one of {sorted(TYPES)})")
+        if not {"fr", "en"} <= set(spec.get("description", {})):
+            raise InputError(f"{path}: parameter '{pname}' needs description.fr and description.en")
+        if len(slot_pattern(pname).findall(text)) != 1:
+            raise InputError(
+                f"{path}: parameter '{pname}' needs exactly one slot 'VALUES ?{pname} {{ UNDEF }}'"
+            )
+        parameters.append(
+            Parameter(
+                name=pname, type=ptype, description=spec["description"],
+                required=bool(spec.get("required", False)),
+                default=None if spec.get("default") is None else str(spec["default"]),
+                example=None if spec.get("example") is None else str(spec["example"]),
+                minimum=spec.get("min"), maximum=spec.get("max"),
+                max_length=int(spec.get("max_length", 200)),
+            )
+        )
+    try:
+        form = query_form(text)
+    except Exception as exc:
+        raise InputError(f"{path}: {exc}") from None
+    examples = {p.name: p.example for p in parameters if p.example is not None}
+    return StoredQuery(
+        name, path, meta["title"], meta["description"], list(meta.get("tags", [])),
+        parameters, text, form, examples,
+    )
+
+
+class Catalog:
+    """All stored queries of a directory, by name."""
+
+    def __init__(self, queries: list[StoredQuery]):
+        self.queries = {q.name: q for q in sorted(queries, key=lambda q: q.name)}
+
+    @classmethod
+    def load(cls, directory: Path) -> Catalog:
+        if not directory.is_dir():
+            raise InputError(f"{directory}: no queries directory")
+        return cls([parse_stored_query(p) for p in sorted(directory.glob("*.rq"))])
+
+    def get(self, name: str) -> StoredQuery:
+        # Names are checked against the catalogue's keys, never used to build a path.
+        query = self.queries.get(name)
+        if query is None:
+            raise ParameterError(f"no stored query is named {name!r} (see 'aula-kg queries')")
+        return query
+
+    def __iter__(self):
+        return iter(self.queries.values())
+
+    def to_rdf(self) -> Graph:
+        """The catalogue described in RDF, in the manner of sib-swiss/sparql-examples."""
+        graph = Graph()
+        vocab.bind_prefixes(graph)
+        sh, schema = vocab.SH, vocab.SCHEMA
+        for query in self:
+            node = query.iri
+            kind = {"SELECT": sh.SPARQLSelectExecutable, "ASK": sh.SPARQLAskExecutable,
+                    "CONSTRUCT": sh.SPARQLConstructExecutable}.get(query.form, sh.SPARQLExecutable)
+            graph.add((node, RDF.type, sh.SPARQLExecutable))
+            graph.add((node, RDF.type, kind))
+            for lang, title in query.title.items():
+                graph.add((node, RDFS.label, Literal(title, lang=lang)))
+            for lang, text in query.description.items():
+                graph.add((node, RDFS.comment, Literal(text, lang=lang)))
+            for tag in query.tags:
+                graph.add((node, schema.keywords, Literal(tag)))
+            graph.add((node, schema.identifier, Literal(query.name)))
+            body = {"SELECT": sh.select, "ASK": sh.ask, "CONSTRUCT": sh.construct}.get(query.form, sh.select)
+            graph.add((node, body, Literal(query.text)))
+            for parameter in query.parameters:
+                pnode = vocab.ID[f"query/{query.name}/parameter/{parameter.name}"]
+                graph.add((node, sh.parameter, pnode))
+                graph.add((pnode, RDF.type, sh.Parameter))
+                graph.add((pnode, sh.path, vocab.ID[f"query-parameter/{parameter.name}"]))
+                graph.add((pnode, sh.name, Literal(parameter.name)))
+                graph.add((pnode, sh.optional, Literal(not parameter.required)))
+                graph.add((pnode, vocab.AULA.parameterType, Literal(parameter.type)))
+                for lang, text in parameter.description.items():
+                    graph.add((pnode, sh.description, Literal(text, lang=lang)))
+                if parameter.default is not None:
+                    graph.add((pnode, sh.defaultValue, Literal(parameter.default)))
+        return graph
+
+
+def run_query(store: Store, query: StoredQuery, given: dict[str, str],
+              names: NameIndex | None = None) -> SelectResult | bool:
+    """Run a stored query with validated, bound parameters."""
+    if names is None and any(p.type in RESOURCE_TYPES for p in query.parameters):
+        names = NameIndex(store)
+    text = query.render(query.bindings(given, names))
+    if query.form == "ASK":
+        return store.ask(text)
+    return store.select(text)
