@@ -208,9 +208,15 @@ def by_name(value: str, kind: str) -> Format | None:
 
 
 def choose(kind: str, accept: str | None, override: str | None = None) -> Format | None:
-    """The format to answer with: the ``format=`` override when given, else negotiation."""
+    """The format to answer with: the ``format=`` override when given, else negotiation.
+
+    An override may also be a list of media types, as SPARQLWrapper sends for TSV, JSON-LD
+    and RDF/XML (``format=application/ld+json,application/x-json+ld``)."""
     if override:
-        return by_name(override, kind)
+        fmt = by_name(override, kind)
+        if fmt is None and "/" in override:
+            fmt = negotiate(override, kind)
+        return fmt
     return negotiate(accept, kind)
 
 
