@@ -101,8 +101,7 @@ class NameIndex:
         display = {row[0]: str(row[1]) for row in store.select(_DISPLAY_QUERY).rows}
         for resource, kind, rank, name in store.select(_INDEX_QUERY).rows:
             target = URIRef(replaced.get(resource, resource))
-            if kind == "former-commune":
-                kind = "commune"
+            kind = "commune" if str(kind) == "former-commune" else str(kind)
             label = display.get(target, str(name))
             self._add(str(name), int(rank), Candidate(target, label, str(kind)))
         for resource, scheme, rank, name in store.select(_CONCEPT_QUERY).rows:
