@@ -396,3 +396,15 @@ def test_snapshot_loads_with_union_default_graph(tmp_path):
     path.write_text(f"<{EX}a> <{EX}p> <{EX}b> <{COMMUNES}> .\n")
     store = load_snapshot(path)
     assert len(list(store.query("SELECT * { ?s ?p ?o }"))) == 1
+
+
+def test_deep_nesting_is_refused_before_the_parser():
+    """pyoxigraph's recursive parser would overflow its stack on 50,000 nested braces."""
+    for text in [
+        "SELECT * WHERE " + "{" * 50_000 + "}" * 50_000,
+        "SELECT * { FILTER(" + "(" * 50_000 + "1" + ")" * 50_000 + ") }",
+        "SELECT * { ?s ?p " + "[ ?p " * 50_000 + "1" + " ]" * 50_000 + " }",
+    ]:
+        with pytest.raises(QueryRejected, match="nests more than"):
+            check(text)
+    assert check("SELECT * WHERE " + "{" * 150 + "}" * 150).form == "SELECT"
