@@ -45,6 +45,8 @@ class Settings:
     max_rows: int = 10_000
     #: Bytes accepted at most in a request body.
     max_body_bytes: int = 1_000_000
+    #: Worker processes that run user queries (None: 2 to 4, after the CPUs).
+    query_workers: int | None = None
     #: SPARQL endpoints a query may reach with SERVICE (exact IRIs); none by default.
     allowed_service_endpoints: tuple[str, ...] = field(default_factory=tuple)
 
@@ -87,5 +89,6 @@ class Settings:
             query_timeout=_env_float("AULA_KG_QUERY_TIMEOUT", 5.0),
             max_rows=_env_int("AULA_KG_MAX_ROWS", 10_000),
             max_body_bytes=_env_int("AULA_KG_MAX_BODY_BYTES", 1_000_000),
+            query_workers=_env_int("AULA_KG_QUERY_WORKERS", 0) or None,
             allowed_service_endpoints=_env_list("AULA_KG_ALLOWED_SERVICES"),
         )
