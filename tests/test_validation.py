@@ -98,7 +98,7 @@ def test_build_refuses_invalid_data_and_keeps_the_previous_graph(tmp_path, built
     from aula_kg.errors import ValidationFailed
 
     home = tmp_path / "home"
-    for folder in ("ontology", "shapes", "data"):
+    for folder in ("ontology", "shapes", "data", "queries"):
         shutil.copytree(Path(built_settings.home) / folder, home / folder)
     settings = replace(built_settings, home=home, build_dir=tmp_path / "build")
     build(settings)
