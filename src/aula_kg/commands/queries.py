@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .. import federation
 from ..catalog import Catalog, run_query
 from ..config import Settings
-from ..errors import AmbiguousName, ParameterError
+from ..errors import AmbiguousName, ParameterError, QueryRejected
 from ..output import write_table
 from ..store import open_store
 
@@ -54,6 +55,23 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
     return params
 
 
+def _run(store, query, params, settings):
+    """A stored query's answer; a federated one is enriched when its service is configured
+    and allowed, and otherwise answers from the local graph alone, saying why."""
+    declared = federation.declared(query)
+    if declared is None:
+        return run_query(store, query, params)
+    try:
+        federation.endpoint_for(declared, settings)
+    except QueryRejected as exc:
+        print(f"aula-kg: note: answering without enrichment: {exc.message}", file=sys.stderr)
+        return run_query(store, query, params)
+    answer = federation.run_federated(store, query, params, settings)
+    for warning in answer.warnings:
+        print(f"aula-kg: warning: {warning}", file=sys.stderr)
+    return answer.result
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     catalog = Catalog.load(settings.queries_dir)
@@ -61,7 +79,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     store = open_store(settings)
     try:
-        result = run_query(store, query, params)
+        result = _run(store, query, params, settings)
     except AmbiguousName as exc:
         print(f"aula-kg: {exc.message}", file=sys.stderr)
         for iri, label in exc.candidates:

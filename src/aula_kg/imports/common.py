@@ -540,6 +540,12 @@ def add_programme(graph: Graph, slug: str) -> None:
     graph.add((prog, AULA.launchedBy, STATE))
     graph.add((prog, RDFS.label, Literal(fr, lang="fr")))
     graph.add((prog, RDFS.label, Literal(en, lang="en")))
+    if slug in ABBREVIATIONS:
+        graph.add((prog, AULA.abbreviation, Literal(ABBREVIATIONS[slug])))
+
+
+#: The short names planners type (the same literals as data/programmes.ttl for ACV and PVD).
+ABBREVIATIONS = {"acv": "ACV", "pvd": "PVD", "ort": "ORT", "acv-2": "ACV 2"}
 
 
 def add_former_reference(graph: Graph, old: str, today: str) -> None:
