@@ -18,6 +18,7 @@ from ..config import Settings
 from ..errors import GraphUnavailable
 from ..guard import WorkerPool
 from ..store import Store, open_store
+from . import api, pages
 from .errors import install_error_handlers
 from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlService
 from .sparql import router as sparql_router
@@ -63,7 +64,8 @@ def create_app(
         title="aula-kg",
         version=__version__,
         description="Knowledge graph of town-centre revitalisation (Agence d'urbanisme de "
-        "l'Artois): a read-only SPARQL 1.1 endpoint.",
+        "l'Artois): a read-only SPARQL 1.1 endpoint, the stored queries as an API, and pages "
+        "for people (/, /dossier, /id/..., /ontology).",
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -80,6 +82,9 @@ def create_app(
         max_age=600,
     )
     app.include_router(sparql_router)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    api.install_openapi(app)
     return app
 
 

@@ -1,0 +1,406 @@
+"""The stored queries as an API: ``GET /api/queries`` and ``GET /api/queries/{name}``.
+
+A stored query runs exactly as on the command line: its parameters are checked and bound by
+:meth:`catalog.StoredQuery.bindings` (names resolved by :class:`territories.NameIndex`), the
+query text with its ``VALUES`` slots filled comes from :meth:`catalog.StoredQuery.render`,
+and it runs through the app's :class:`guard.WorkerPool`, so a stored query has the same time
+limit, row cap and no-fetching rule as any query sent to ``/sparql``. A query name is only
+ever looked up in the catalogue's dict; it never becomes a path.
+
+The OpenAPI document (``/openapi.json``, shown at ``/docs``) describes each stored query as
+a path of its own with its typed parameters: enums for the few named concepts
+(recommendations, urban functions, statuses, programmes), patterns for codes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+
+from .. import formats
+from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
+from ..config import Settings
+from ..errors import AmbiguousName, ParameterError
+from ..guard import CappedOutput, QueryRequest, WorkerPool
+from ..store.base import Store
+from ..territories import NameIndex
+from .sparql import TRUNCATED_HEADER
+
+router = APIRouter(prefix="/api", tags=["Requêtes enregistrées / stored queries"])
+
+#: Query-string keys that are not parameters of the stored query.
+RESERVED = frozenset({"format"})
+
+INSEE_PATTERN = r"^(?:\d[0-9AB]\d{3}|97\d{3})$"
+SIREN_PATTERN = r"^\d{9}$"
+#: Enumerate the values of a parameter type in the OpenAPI document up to this many.
+MAX_ENUM = 40
+
+_CONCEPT_VALUES = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?resource ?label ?notation WHERE {
+  ?resource skos:inScheme ?scheme ; skos:prefLabel ?label . FILTER(lang(?label) = "fr")
+  OPTIONAL { ?resource skos:notation ?notation }
+} ORDER BY ?scheme ?notation ?label
+"""
+_PROGRAMME_VALUES = """
+PREFIX aula: <https://w3id.org/aula-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?resource ?label (SAMPLE(?abbr) AS ?notation) WHERE {
+  ?resource a aula:Programme ; rdfs:label ?label . FILTER(lang(?label) = "fr")
+  OPTIONAL { ?resource aula:abbreviation ?abbr }
+} GROUP BY ?resource ?label ORDER BY ?label
+"""
+
+
+class UnknownQuery(ParameterError):
+    """No stored query has this name (HTTP 404)."""
+
+
+@dataclass
+class QueryService:
+    """The catalogue, the name index and the pool, shared by the API and the pages."""
+
+    settings: Settings
+    store: Store
+    pool: WorkerPool
+    catalog: Catalog
+    _names: NameIndex | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _enums: dict[str, list[str]] | None = None
+
+    # -- names ------------------------------------------------------------------------
+
+    def names(self) -> NameIndex:
+        """The name index of the served graph, built once (blocking: call from a thread)."""
+        with self._lock:
+            if self._names is None:
+                self._names = NameIndex(self.store)
+            return self._names
+
+    async def names_async(self) -> NameIndex:
+        if self._names is not None:
+            return self._names
+        return await anyio.to_thread.run_sync(self.names)
+
+    def get(self, name: str) -> StoredQuery:
+        query = self.catalog.queries.get(name)
+        if query is None:
+            raise UnknownQuery(f"no stored query is named {name!r}; GET /api/queries lists them")
+        return query
+
+    # -- running ----------------------------------------------------------------------
+
+    async def render(self, query: StoredQuery, given: dict[str, str]) -> str:
+        """The query text with its parameters checked and bound (ParameterError,
+        AmbiguousName)."""
+        needs_names = any(
+            p.type in RESOURCE_TYPES and (given.get(p.name) or p.default)
+            for p in query.parameters
+        )
+        names = await self.names_async() if needs_names else None
+        return query.render(query.bindings(given, names))
+
+    async def run(
+        self,
+        query: StoredQuery,
+        given: dict[str, str],
+        results_format: str | None = "json",
+        graph_format: str | None = "turtle",
+    ) -> CappedOutput:
+        text = await self.render(query, given)
+        return await self.pool.run(QueryRequest(text, results_format, graph_format))
+
+    # -- documentation ----------------------------------------------------------------
+
+    def enum_values(self) -> dict[str, list[str]]:
+        """Parameter type -> the French labels a form or the OpenAPI document can offer,
+        kept only when each label resolves back to its own resource."""
+        with self._lock:
+            if self._enums is not None:
+                return self._enums
+        names = self.names()
+        values: dict[str, list[str]] = {}
+        rows = list(self.store.select(_CONCEPT_VALUES).rows)
+        rows += [(r, lbl, n) for r, lbl, n in self.store.select(_PROGRAMME_VALUES).rows]
+        for resource, label, _notation in rows:
+            for ptype, kinds in RESOURCE_TYPES.items():
+                if ptype in ("territory", "commune", "epci"):
+                    continue
+                try:
+                    found = names.resolve(str(label), kinds, ptype)
+                except ParameterError:
+                    continue
+                if str(found.iri) == str(resource) and str(label) not in values.get(ptype, []):
+                    values.setdefault(ptype, []).append(str(label))
+        values = {k: v for k, v in values.items() if len(v) <= MAX_ENUM}
+        with self._lock:
+            self._enums = values
+        return values
+
+
+def query_service(request_or_app: Request | FastAPI) -> QueryService:
+    """The app's :class:`QueryService`, made on first use."""
+    app = getattr(request_or_app, "app", request_or_app)
+    service = getattr(app.state, "queries", None)
+    if service is None:
+        settings = app.state.settings
+        service = QueryService(
+            settings, app.state.store, app.state.query_pool, Catalog.load(settings.queries_dir)
+        )
+        app.state.queries = service
+    return service
+
+
+# -- descriptions -----------------------------------------------------------------------
+
+
+def describe_parameter(parameter) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": parameter.name,
+        "type": parameter.type,
+        "required": parameter.required,
+        "default": parameter.default,
+        "example": parameter.example,
+        "description": parameter.description,
+        "expects": parameter.expects(),
+    }
+    if parameter.type == "integer":
+        out["min"], out["max"] = parameter.minimum, parameter.maximum
+    if parameter.type == "text":
+        out["max_length"] = parameter.max_length
+    return out
+
+
+def describe_query(query: StoredQuery) -> dict[str, Any]:
+    return {
+        "name": query.name,
+        "iri": str(query.iri),
+        "url": f"/api/queries/{query.name}",
+        "form": query.form,
+        "title": query.title,
+        "description": query.description,
+        "tags": query.tags,
+        "check": query.name.endswith("-violation"),
+        "parameters": [describe_parameter(p) for p in query.parameters],
+    }
+
+
+# -- routes -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/queries",
+    summary="Le catalogue des requêtes enregistrées / the stored-query catalogue",
+    description="Each stored query: name, titles and descriptions (fr, en), tags, and its "
+    "parameters with their type, whether required, default and description.",
+)
+async def list_queries(request: Request) -> JSONResponse:
+    service = query_service(request)
+    return JSONResponse({"queries": [describe_query(q) for q in service.catalog]})
+
+
+def given_parameters(request: Request) -> tuple[dict[str, str], str | None]:
+    """The query string as parameters and a ``format=`` override; a key given twice is a
+    400 naming it."""
+    given: dict[str, str] = {}
+    override = None
+    for key, value in request.query_params.multi_items():
+        if key in RESERVED:
+            override = value
+            continue
+        if key in given:
+            raise ParameterError(f"parameter '{key}' is given twice")
+        given[key] = value
+    return given, override
+
+
+def ambiguous_response(exc: AmbiguousName) -> JSONResponse:
+    return JSONResponse(
+        {
+            "error": "ambiguous_name",
+            "message": exc.message,
+            "candidates": [{"iri": iri, "label": label} for iri, label in exc.candidates],
+        },
+        status_code=400,
+    )
+
+
+@router.get(
+    "/queries/{name}",
+    summary="Exécuter une requête enregistrée / run a stored query",
+    description="Runs the stored query `name` with the query-string parameters it declares "
+    "(each stored query is also documented as a path of its own below). Results as SPARQL "
+    "JSON, XML, CSV or TSV by `Accept` or `format=json|xml|csv|tsv`. Errors are JSON: 400 "
+    "for a bad, missing or unknown parameter (an ambiguous name lists its candidates), 404 "
+    "for an unknown query, 406 when no acceptable format exists, 504 past the time limit.",
+)
+async def run_stored_query(name: str, request: Request) -> Response:
+    service = query_service(request)
+    try:
+        query = service.get(name)
+    except UnknownQuery as exc:
+        raise HTTPException(404, exc.message) from None
+    given, override = given_parameters(request)
+    accept = request.headers.get("accept")
+    results = formats.choose(formats.RESULTS, accept, override)
+    graph = formats.choose(formats.GRAPH, accept, override)
+    wanted = graph if query.form in ("CONSTRUCT", "DESCRIBE") else results
+    if wanted is None:
+        kind = formats.GRAPH if query.form in ("CONSTRUCT", "DESCRIBE") else formats.RESULTS
+        asked = f"format={override}" if override else f"Accept: {accept}"
+        raise formats.NotAcceptable(
+            f"cannot answer in any format you accept ({asked}); this query's results are "
+            f"available as {formats.describe_choices(kind)}"
+        )
+    try:
+        out = await service.run(
+            query, given, results.name if results else None, graph.name if graph else None
+        )
+    except AmbiguousName as exc:
+        return ambiguous_response(exc)
+    headers = {"Vary": "Accept"}
+    if out.truncated:
+        headers[TRUNCATED_HEADER] = str(service.settings.max_rows)
+    return Response(out.body, media_type=out.media_type, headers=headers)
+
+
+# -- the OpenAPI document -----------------------------------------------------------------
+
+_ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "candidates": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"iri": {"type": "string"}, "label": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["error", "message"],
+}
+
+
+def parameter_schema(parameter, enums: dict[str, list[str]]) -> dict[str, Any]:
+    """The JSON schema of one stored-query parameter."""
+    ptype = parameter.type
+    if ptype in enums:
+        schema: dict[str, Any] = {"type": "string", "enum": enums[ptype]}
+    elif ptype in ("territory", "commune", "epci"):
+        alternatives = []
+        if ptype in ("territory", "commune"):
+            alternatives.append(
+                {"type": "string", "pattern": INSEE_PATTERN, "title": "code INSEE de commune"}
+            )
+        alternatives.append({"type": "string", "pattern": SIREN_PATTERN, "title": "SIREN"})
+        alternatives.append(
+            {"type": "string", "pattern": r"^https://w3id\.org/aula-kg/id/", "title": "IRI"}
+        )
+        alternatives.append(
+            {"type": "string", "minLength": 1, "maxLength": parameter.max_length, "title": "nom"}
+        )
+        schema = {"anyOf": alternatives}
+    elif ptype == "year":
+        schema = {"type": "integer", "minimum": 1800, "maximum": 2200}
+    elif ptype == "integer":
+        schema = {"type": "integer"}
+        if parameter.minimum is not None:
+            schema["minimum"] = parameter.minimum
+        if parameter.maximum is not None:
+            schema["maximum"] = parameter.maximum
+    elif ptype == "text":
+        schema = {"type": "string", "maxLength": parameter.max_length}
+    else:
+        schema = {"type": "string", "maxLength": parameter.max_length}
+    if parameter.default is not None:
+        schema["default"] = int(parameter.default) if ptype in ("year", "integer") else (
+            parameter.default
+        )
+    return schema
+
+
+def query_operation(query: StoredQuery, enums: dict[str, list[str]]) -> dict[str, Any]:
+    parameters = []
+    for p in query.parameters:
+        entry: dict[str, Any] = {
+            "name": p.name,
+            "in": "query",
+            "required": p.required,
+            "description": f"{p.description['fr']} / {p.description['en']} "
+            f"(type `{p.type}`: {p.expects()})",
+            "schema": parameter_schema(p, enums),
+        }
+        if p.example is not None:
+            entry["example"] = int(p.example) if p.type in ("year", "integer") else p.example
+        parameters.append(entry)
+    parameters.append(
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "Format of the results, overriding Accept.",
+            "schema": {"type": "string", "enum": ["json", "xml", "csv", "tsv"]},
+        }
+    )
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/StoredQueryError"}}}
+    return {
+        "tags": ["Requêtes enregistrées / stored queries"],
+        "operationId": f"stored_query_{query.name.replace('-', '_')}",
+        "summary": query.title["fr"],
+        "description": f"{query.description['fr']}\n\n*{query.title['en']}.* "
+        f"{query.description['en']}\n\nTags: {', '.join(query.tags) or '—'}.",
+        "parameters": parameters,
+        "responses": {
+            "200": {
+                "description": "Les résultats / the results",
+                "content": {
+                    f.media_type: {} for f in formats.RESULT_FORMATS
+                },
+            },
+            "400": {"description": "Paramètre incorrect, manquant ou ambigu", "content": error},
+            "406": {"description": "Aucun format acceptable", "content": error},
+            "504": {"description": "Limite de temps dépassée", "content": error},
+        },
+    }
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Add each stored query to the app's OpenAPI document as a path of its own."""
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = default_openapi()
+        service = query_service(app)
+        try:
+            enums = service.enum_values()
+        except Exception:  # noqa: BLE001 - the document stays useful without enums
+            enums = {}
+        paths = schema.setdefault("paths", {})
+        generic = paths.get("/api/queries/{name}", {}).get("get")
+        if generic:
+            for parameter in generic.get("parameters", []):
+                if parameter.get("name") == "name":
+                    parameter["schema"] = {
+                        "type": "string",
+                        "enum": list(service.catalog.queries),
+                    }
+        for query in service.catalog:
+            paths[f"/api/queries/{query.name}"] = {"get": query_operation(query, enums)}
+        schema.setdefault("components", {}).setdefault("schemas", {})["StoredQueryError"] = (
+            _ERROR_SCHEMA
+        )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
+
