@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "aula_kg.commands.graph",  # build, validate, sparql
     "aula_kg.commands.queries",  # queries, query
     "aula_kg.commands.imports",
+    "aula_kg.commands.actions",  # template, export, import actions/boundaries, picture
     "aula_kg.commands.serve",
 ]
 

@@ -1,0 +1,166 @@
+"""Planners' commands: the actions spreadsheet, boundaries, and pictures.
+
+- ``aula-kg template actions [--out FILE.csv|.xlsx]``: the empty template;
+- ``aula-kg export actions [--out FILE.csv|.xlsx]``: the current actions in that format;
+- ``aula-kg import actions FILE [--dry-run] [--lang fr|en] [--no-build]``: validate the
+  filled template, write ``data/actions.ttl`` and rebuild (exit 1 with the list of errors,
+  2 when the file cannot be read; nothing is written in either case);
+- ``aula-kg import boundaries PATH``: the AULA communes' outlines from a 2018 commune
+  GeoJSON, mapped to today's communes, into ``data/opendata/communes-aula.geojson``;
+- ``aula-kg picture {coverage,map,dossier} [--territory T] --out FILE.svg|.png``.
+
+``import`` is shared with the open-data importers (commands/imports.py): this module adds
+``actions`` and ``boundaries`` to its choices and hands the other sources back unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..config import Settings
+from ..errors import InputError
+
+MINE = ("actions", "boundaries")
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "template", help="write the spreadsheet template for actions (CSV, or XLSX by suffix)"
+    )
+    p.add_argument("what", choices=["actions"])
+    p.add_argument("--out", type=Path, default=None,
+                   help="FILE.csv or FILE.xlsx (default: CSV on standard output)")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="language of the headers")
+    p.set_defaults(handler=cmd_template)
+
+    p = subparsers.add_parser(
+        "export", help="export the current actions in the template format (CSV or XLSX)"
+    )
+    p.add_argument("what", choices=["actions"])
+    p.add_argument("--out", type=Path, default=None,
+                   help="FILE.csv or FILE.xlsx (default: CSV on standard output)")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr", help="language of the headers")
+    p.set_defaults(handler=cmd_export)
+
+    _extend_import(subparsers)
+
+    p = subparsers.add_parser(
+        "picture",
+        help="draw the coverage heatmap, the territory map or a dossier's bar chart (SVG/PNG)",
+    )
+    p.add_argument("kind", choices=["coverage", "map", "dossier"])
+    p.add_argument("--territory", "-t", default=None,
+                   help="commune, pair or EPCI (required for dossier; map: zoom on it)")
+    p.add_argument("--out", type=Path, required=True, help="FILE.svg or FILE.png")
+    p.add_argument("--lang", choices=["fr", "en"], default="fr")
+    p.set_defaults(handler=cmd_picture)
+
+
+def _extend_import(subparsers) -> None:
+    """Add ``actions`` and ``boundaries`` to ``aula-kg import`` (or create it)."""
+    parser = subparsers.choices.get("import")
+    if parser is None:
+        parser = subparsers.add_parser("import", help="import planners' files")
+        parser.add_argument("source", choices=MINE)
+        previous = None
+    else:
+        for action in parser._actions:  # argparse keeps no public handle on an argument
+            if action.dest == "source" and action.choices is not None:
+                action.choices = (*action.choices, *MINE)
+        previous = parser.get_default("handler")
+    parser.add_argument(
+        "file", nargs="?", type=Path, default=None, metavar="FILE",
+        help="actions: the filled template (.csv/.xlsx); boundaries: a commune GeoJSON",
+    )
+    parser.add_argument("--dry-run", action="store_true",
+                        help="actions: show what would be added, changed, removed; write nothing")
+    parser.add_argument("--lang", choices=["fr", "en"], default="fr",
+                        help="actions: language of the messages")
+    parser.add_argument("--no-build", action="store_true",
+                        help="actions: write data/actions.ttl without rebuilding the graph")
+    parser.epilog = ((parser.epilog or "") + " Planners' files: 'import actions FILE' "
+                     "(spreadsheet of actions), 'import boundaries FILE.geojson' (commune "
+                     "outlines for the map).").strip()
+
+    def handle(args: argparse.Namespace) -> int:
+        if args.source in MINE:
+            return cmd_import(args)
+        if args.file is not None:
+            raise InputError(f"import {args.source}: unexpected argument {args.file} "
+                             "(use --from PATH)")
+        return previous(args)
+
+    parser.set_defaults(handler=handle)
+
+
+def _write_bytes(data: bytes | None, out: Path | None) -> None:
+    if data is not None and out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from ..imports.actions import template_resolver, write_table
+
+    resolver = template_resolver() if args.out and args.out.suffix.lower() == ".xlsx" else None
+    _write_bytes(write_table([], args.out, args.lang, resolver), args.out)
+    if args.out:
+        print(f"template written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..imports.actions import current_rows, template_resolver, write_table
+
+    rows, warnings = current_rows()
+    resolver = template_resolver() if args.out and args.out.suffix.lower() == ".xlsx" else None
+    _write_bytes(write_table(rows, args.out, args.lang, resolver), args.out)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.out:
+        print(f"{len(rows)} actions written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    if args.file is None:
+        raise InputError(f"import {args.source}: missing FILE")
+    settings = Settings.from_env()
+    if args.source == "boundaries":
+        from ..imports.boundaries import import_boundaries
+
+        report = import_boundaries(args.file, settings)
+        print("\n".join(report.lines()))
+        return 0
+    from ..imports.actions import import_actions
+
+    fr = args.lang == "fr"
+    result = import_actions(args.file, settings, dry_run=args.dry_run,
+                            rebuild=not args.no_build, lang=args.lang)
+    for name in result.ignored_columns:
+        print(f"colonne « {name} » ignorée (absente du modèle)" if fr
+              else f"column '{name}' ignored (not in the template)", file=sys.stderr)
+    head = (f"{args.file} : {result.rows} action(s) valides ; {result.diff.summary('fr')}" if fr
+            else f"{args.file}: {result.rows} valid action(s); {result.diff.summary('en')}")
+    print(head)
+    print("\n".join(result.diff.lines(args.lang)) or (
+        "  rien ne change" if fr else "  nothing changes"))
+    if args.dry_run:
+        print("(--dry-run : rien n'est écrit)" if fr else "(--dry-run: nothing written)")
+    elif result.written:
+        print(f"écrit : {result.path}" if fr else f"written: {result.path}")
+        if result.build_lines:
+            print(result.build_lines[0])
+    return 0
+
+
+def cmd_picture(args: argparse.Namespace) -> int:
+    from .. import pictures
+
+    settings = Settings.from_env()
+    svg = pictures.render(args.kind, settings, territory=args.territory, lang=args.lang)
+    pictures.save(svg, args.out)
+    print(f"{args.kind}: {args.out}", file=sys.stderr)
+    return 0
