@@ -5,20 +5,49 @@ to statements about the project's own resources (subjects under ``vocab.ID``): t
 subclasses, domains and ranges, inverse and super-properties, transitive territory
 containment. Schema-level entailments (reflexive subclass axioms, ``owl:Thing`` types,
 reflexive ``owl:sameAs``) are dropped: no query needs them and they triple the graph.
+
+Three engines give the same instance-level facts on the AULA graph
+(tests/test_reasoning_engines.py):
+
+``rules`` (default)
+    The OWL 2 RL rules (W3C OWL 2 Profiles, section 4.3) for the axioms the ontology uses,
+    run as SPARQL updates inside pyoxigraph until nothing changes: ``cax-sco``,
+    ``cax-eqc1/2``, ``prp-dom``, ``prp-rng``, ``prp-spo1``, ``prp-eqp1/2``,
+    ``prp-inv1/2``, ``prp-symp``, ``prp-trp`` (one property-path update per transitive
+    property the ontology declares) and ``eq-sym``/``eq-trans``/``eq-rep-*`` when the data
+    holds ``owl:sameAs``. The rules are generic; the axioms come from the ontology. An
+    ontology using an OWL construct outside that set (functional properties, restrictions,
+    property chains, keys...) is refused with :class:`ReasoningUnsupported`, never half
+    reasoned: use ``owlrl`` or ``reasonable`` then. National graph: seconds.
+``reasonable``
+    The Rust OWL 2 RL reasoner (PyPI ``reasonable``), full rule set. It hands strings back
+    typed ``xsd:string``; they are turned back into plain literals, else every string
+    triple would be "new". National graph: about 7 s plus conversions.
+``owlrl``
+    The pure-Python reference (rdflib's owlrl). Minutes on the national graph.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-import owlrl
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from . import vocab
+from .errors import AulaKgError
 
 _ID = str(vocab.ID)
 _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
+
+ENGINES = ("rules", "reasonable", "owlrl")
+DEFAULT_ENGINE = "rules"
+
+
+class ReasoningUnsupported(AulaKgError):
+    """The ontology uses an OWL construct the chosen engine does not implement."""
+
+    exit_code = 1
 
 
 def _keep(triple) -> bool:
@@ -34,19 +63,253 @@ def _keep(triple) -> bool:
     return True
 
 
-def closure(graphs: Iterable[Graph]) -> Graph:
+# --------------------------------------------------------------------------------------
+# The rules engine (pyoxigraph)
+
+_PREFIXES = (
+    "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
+)
+
+#: OWL 2 RL rules whose premises hold one schema triple: (name, SPARQL update), in an order
+#: where one round usually reaches the fixpoint (properties first, then types). Schema
+#: chains (scm-sco, scm-spo) are followed with property paths inside the same update.
+_RULES = [
+    (
+        "prp-inv",
+        "INSERT { ?y ?q ?x } WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } "
+        "?x ?p ?y FILTER(!isLiteral(?y)) }",
+    ),
+    (
+        "prp-symp",
+        "INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y "
+        "FILTER(!isLiteral(?y)) }",
+    ),
+    (
+        "prp-eqp",
+        "INSERT { ?x ?q ?y } WHERE { { ?p owl:equivalentProperty ?q } UNION "
+        "{ ?q owl:equivalentProperty ?p } ?x ?p ?y }",
+    ),
+    (
+        "prp-spo1",
+        "INSERT { ?x ?q ?y } WHERE { { SELECT DISTINCT ?p ?q WHERE "
+        "{ ?p rdfs:subPropertyOf+ ?q FILTER(?p != ?q) } } ?x ?p ?y }",
+    ),
+    ("prp-trp", None),  # one update per transitive property, see _rules_fixpoint
+    ("prp-dom", "INSERT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y }"),
+    ("prp-rng", "INSERT { ?y a ?c } WHERE { ?p rdfs:range ?c . ?x ?p ?y FILTER(!isLiteral(?y)) }"),
+    (
+        "cax-eqc",
+        "INSERT { ?x a ?c2 } WHERE { { ?c1 owl:equivalentClass ?c2 } UNION "
+        "{ ?c2 owl:equivalentClass ?c1 } ?x a ?c1 }",
+    ),
+    (
+        "cax-sco",
+        "INSERT { ?x a ?c2 } WHERE { { SELECT DISTINCT ?c1 ?c2 WHERE "
+        "{ ?c1 rdfs:subClassOf+ ?c2 FILTER(?c1 != ?c2) } } ?x a ?c1 }",
+    ),
+]
+_SAME_AS_RULES = [
+    ("eq-sym", "INSERT { ?y owl:sameAs ?x } WHERE { ?x owl:sameAs ?y FILTER(!isLiteral(?y)) }"),
+    ("eq-trans", "INSERT { ?x owl:sameAs ?z } WHERE { ?x owl:sameAs ?y . ?y owl:sameAs ?z }"),
+    ("eq-rep-s", "INSERT { ?t ?p ?o } WHERE { ?s owl:sameAs ?t . ?s ?p ?o FILTER(?s != ?t) }"),
+    (
+        "eq-rep-p",
+        "INSERT { ?s ?q ?o } WHERE { ?p owl:sameAs ?q . ?s ?p ?o FILTER(?p != ?q && isIRI(?q)) }",
+    ),
+    (
+        "eq-rep-o",
+        "INSERT { ?s ?p ?t } WHERE { ?o owl:sameAs ?t . ?s ?p ?o FILTER(?o != ?t) }",
+    ),
+]
+
+#: OWL constructs whose OWL 2 RL rules the ``rules`` engine does not run.
+UNSUPPORTED = {
+    "predicates": [
+        OWL.propertyChainAxiom, OWL.hasKey, OWL.someValuesFrom, OWL.allValuesFrom,
+        OWL.hasValue, OWL.intersectionOf, OWL.unionOf, OWL.oneOf, OWL.maxCardinality,
+        OWL.maxQualifiedCardinality, OWL.complementOf, OWL.hasSelf,
+    ],
+    "types": [
+        OWL.FunctionalProperty, OWL.InverseFunctionalProperty, OWL.ReflexiveProperty,
+    ],
+}
+
+def _check_supported(store) -> None:
+    import pyoxigraph as ox
+
+    used = []
+    for predicate in UNSUPPORTED["predicates"]:
+        if next(iter(store.quads_for_pattern(None, ox.NamedNode(str(predicate)), None,
+                                             ox.DefaultGraph())), None) is not None:
+            used.append(str(predicate))
+    rdf_type = ox.NamedNode(str(RDF.type))
+    for kind in UNSUPPORTED["types"]:
+        if next(iter(store.quads_for_pattern(None, rdf_type, ox.NamedNode(str(kind)),
+                                             ox.DefaultGraph())), None) is not None:
+            used.append(str(kind))
+    if used:
+        raise ReasoningUnsupported(
+            "the ontology uses OWL constructs the 'rules' reasoner does not implement ("
+            + ", ".join(used)
+            + "): build with --reasoner reasonable or --reasoner owlrl"
+        )
+
+
+def _rules_fixpoint(store) -> int:
+    """Apply the rules to the default graph of ``store`` until nothing changes; rounds."""
+    import pyoxigraph as ox
+
+    transitive = [
+        q.subject.value
+        for q in store.quads_for_pattern(
+            None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.TransitiveProperty)),
+            ox.DefaultGraph(),
+        )
+        if isinstance(q.subject, ox.NamedNode)
+    ]
+    rules = []
+    for name, text in _RULES:
+        if name == "prp-trp":
+            rules += [
+                f"INSERT {{ ?x <{p}> ?z }} WHERE {{ ?x <{p}> ?y . ?y <{p}>+ ?z }}"
+                for p in transitive
+            ]
+        else:
+            rules.append(text)
+    same_as = ox.NamedNode(str(OWL.sameAs))
+    rounds = 0
+    size = len(store)
+    while True:
+        rounds += 1
+        active = list(rules)
+        if next(iter(store.quads_for_pattern(None, same_as, None, ox.DefaultGraph())), None):
+            active += [text for _, text in _SAME_AS_RULES]
+        for text in active:
+            store.update(_PREFIXES + text)
+        new_size = len(store)
+        if new_size == size:
+            return rounds
+        size = new_size
+
+
+_INFERRED_QUERY = (
+    _PREFIXES
+    + """SELECT ?s ?p ?o WHERE {
+  ?s ?p ?o
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "%s"))
+  FILTER(!(?p = owl:sameAs && ?s = ?o))
+  FILTER(!(?p = rdf:type && (isLiteral(?o) || ?o IN (owl:Thing, rdfs:Resource,
+         owl:NamedIndividual, rdfs:Class, owl:Class))))
+  MINUS { GRAPH ?g { ?s ?p ?o } }
+}"""
+    % _ID
+)
+
+
+def closure_rules(store) -> list:
+    """Instance-level triples the ``rules`` engine entails from the pyoxigraph ``store`` and
+    that it lacks, as pyoxigraph triples. ``store`` holds the ontology and the data in
+    named graphs; its default graph is the working graph (filled with their union when
+    empty) and is left holding the closure."""
+    import pyoxigraph as ox
+
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    _check_supported(store)
+    _rules_fixpoint(store)
+    return [ox.Triple(row[0], row[1], row[2]) for row in store.query(_INFERRED_QUERY)]
+
+
+# --------------------------------------------------------------------------------------
+# rdflib-based engines
+
+
+def _owlrl_expand(working: Graph) -> None:
+    import owlrl
+
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(working)
+
+
+def _plain(term):
+    """``reasonable`` types plain strings ``xsd:string``: make them plain again."""
+    if isinstance(term, Literal) and term.datatype == XSD.string and not term.language:
+        return Literal(str(term))
+    return term
+
+
+def _reasonable_triples(working: Graph) -> set:
+    import reasonable
+
+    reasoner = reasonable.PyReasoner()
+    reasoner.from_graph(working)
+    return {(s, p, _plain(o)) for s, p, o in reasoner.reason()}
+
+
+def _closure_rdflib(working: Graph, engine: str) -> Graph:
+    asserted = set(working)
+    if engine == "owlrl":
+        _owlrl_expand(working)
+        entailed = working
+    else:
+        entailed = _reasonable_triples(working)
+    inferred = Graph()
+    vocab.bind_prefixes(inferred)
+    for triple in entailed:
+        if triple not in asserted and _keep(triple):
+            inferred.add(triple)
+    return inferred
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise ValueError(f"unknown reasoner {engine!r} (one of {', '.join(ENGINES)})")
+
+
+def closure(graphs: Iterable[Graph], engine: str = DEFAULT_ENGINE) -> Graph:
     """The instance-level triples OWL 2 RL entails from ``graphs`` and that they lack."""
+    _check_engine(engine)
+    if engine == "rules":
+        import pyoxigraph as ox
+
+        from .store.embedded import to_rdflib
+
+        store = ox.Store()
+        for graph in graphs:
+            store.load(graph.serialize(format="nt", encoding="utf-8"),
+                       format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:x-aula-kg:in"))
+        inferred = Graph()
+        vocab.bind_prefixes(inferred)
+        for t in closure_rules(store):
+            inferred.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return inferred
     working = Graph()
     for graph in graphs:
         for triple in graph:
             working.add(triple)
-    asserted = set(working)
-    owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
-    ).expand(working)
-    inferred = Graph()
-    vocab.bind_prefixes(inferred)
-    for triple in working:
-        if triple not in asserted and _keep(triple):
-            inferred.add(triple)
-    return inferred
+    return _closure_rdflib(working, engine)
+
+
+def closure_oxigraph(store, engine: str = DEFAULT_ENGINE) -> list:
+    """Like :func:`closure` over a pyoxigraph ``store`` whose named graphs hold the ontology
+    and the data and whose default graph holds their union, as pyoxigraph triples. The scalable path of the build: with ``rules`` the data
+    never leaves pyoxigraph; the other engines go through rdflib (slow on large graphs)."""
+    _check_engine(engine)
+    if engine == "rules":
+        return closure_rules(store)
+    import pyoxigraph as ox
+
+    from .store.embedded import to_oxigraph
+
+    working = Graph()
+    working.parse(
+        data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
+        format="nt",
+    )
+    return [
+        ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+        for s, p, o in _closure_rdflib(working, engine)
+    ]

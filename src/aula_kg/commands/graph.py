@@ -8,10 +8,11 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .. import vocab
+from .. import reasoning, vocab
 from ..build import build, data_graph, validate_sources
 from ..config import Settings
 from ..errors import InputError
+from ..guard import check_query
 from ..output import write_table
 from ..sources import load_sources, parse_file
 from ..store import open_store
@@ -25,6 +26,10 @@ def register(subparsers) -> None:
     p.add_argument(
         "--with", dest="extra", action="append", type=Path, default=[], metavar="FILE",
         help="add a quad file (e.g. a national import in build/opendata/); repeatable",
+    )
+    p.add_argument(
+        "--reasoner", choices=reasoning.ENGINES, default=reasoning.DEFAULT_ENGINE,
+        help="OWL 2 RL engine: rules (SPARQL rules in pyoxigraph, default), reasonable, owlrl",
     )
     p.set_defaults(handler=cmd_build)
 
@@ -43,7 +48,7 @@ def register(subparsers) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    summary = build(Settings.from_env(), args.extra)
+    summary = build(Settings.from_env(), args.extra, reasoner=args.reasoner)
     print("\n".join(summary.lines()))
     return 0
 
@@ -90,7 +95,11 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise InputError(f"{path}: no such file")
         text = path.read_text(encoding="utf-8")
-    store = open_store(Settings.from_env())
+    settings = Settings.from_env()
+    store = open_store(settings)
+    # The endpoint's rules hold here too: no update, no SERVICE/FROM that would fetch.
+    check_query(text, allowed_endpoints=settings.allowed_service_endpoints,
+                local_graphs=store.graph_names())
     kind = _query_kind(text)
     if kind == "ASK":
         print("true" if store.ask(text) else "false")
