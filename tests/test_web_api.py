@@ -365,3 +365,13 @@ def test_docs_page_is_served(client):
 def test_listing_is_json_serialisable_without_loss(client):
     body = client.get("/api/queries").json()
     assert json.loads(json.dumps(body)) == body
+
+
+def test_api_docs_serve_every_asset_locally(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower() and "unpkg" not in page.text.lower()
+    for asset in ("/static/swagger-ui-bundle.js", "/static/swagger-ui.css"):
+        assert asset in page.text
+        assert client.get(asset).status_code == 200
+    assert client.get("/redoc").status_code == 404

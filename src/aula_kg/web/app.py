@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.middleware.cors import CORSMiddleware
 
 from .. import __version__
@@ -67,12 +68,27 @@ def create_app(
         "l'Artois): a read-only SPARQL 1.1 endpoint, the stored queries as an API, and pages "
         "for people (/, /dossier, /id/..., /ontology).",
         lifespan=lifespan,
+        # FastAPI's own /docs and /redoc load their scripts from a CDN; ours serves a
+        # vendored Swagger UI (web/static, swagger-ui-dist 5.35.0, Apache-2.0).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
     app.state.query_pool = pool
     app.state.sparql = SparqlService(settings, store, pool, max_url_bytes)
     install_error_handlers(app)
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="aula-kg — API",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css",
+            swagger_favicon_url="/static/logo.svg",
+        )
+
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
