@@ -44,8 +44,6 @@ def register(subparsers) -> None:
     p.add_argument("--lang", choices=["fr", "en"], default="fr", help="language of the headers")
     p.set_defaults(handler=cmd_export)
 
-    _extend_import(subparsers)
-
     p = subparsers.add_parser(
         "picture",
         help="draw the coverage heatmap, the territory map or a dossier's bar chart (SVG/PNG)",
@@ -56,43 +54,6 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=Path, required=True, help="FILE.svg or FILE.png")
     p.add_argument("--lang", choices=["fr", "en"], default="fr")
     p.set_defaults(handler=cmd_picture)
-
-
-def _extend_import(subparsers) -> None:
-    """Add ``actions`` and ``boundaries`` to ``aula-kg import`` (or create it)."""
-    parser = subparsers.choices.get("import")
-    if parser is None:
-        parser = subparsers.add_parser("import", help="import planners' files")
-        parser.add_argument("source", choices=MINE)
-        previous = None
-    else:
-        for action in parser._actions:  # argparse keeps no public handle on an argument
-            if action.dest == "source" and action.choices is not None:
-                action.choices = (*action.choices, *MINE)
-        previous = parser.get_default("handler")
-    parser.add_argument(
-        "file", nargs="?", type=Path, default=None, metavar="FILE",
-        help="actions: the filled template (.csv/.xlsx); boundaries: a commune GeoJSON",
-    )
-    parser.add_argument("--dry-run", action="store_true",
-                        help="actions: show what would be added, changed, removed; write nothing")
-    parser.add_argument("--lang", choices=["fr", "en"], default="fr",
-                        help="actions: language of the messages")
-    parser.add_argument("--no-build", action="store_true",
-                        help="actions: write data/actions.ttl without rebuilding the graph")
-    parser.epilog = ((parser.epilog or "") + " Planners' files: 'import actions FILE' "
-                     "(spreadsheet of actions), 'import boundaries FILE.geojson' (commune "
-                     "outlines for the map).").strip()
-
-    def handle(args: argparse.Namespace) -> int:
-        if args.source in MINE:
-            return cmd_import(args)
-        if args.file is not None:
-            raise InputError(f"import {args.source}: unexpected argument {args.file} "
-                             "(use --from PATH)")
-        return previous(args)
-
-    parser.set_defaults(handler=handle)
 
 
 def _write_bytes(data: bytes | None, out: Path | None) -> None:

@@ -1,4 +1,8 @@
-"""``aula-kg import {cog,acv,pvd,programmes,ort,all}``: open-data importers.
+"""``aula-kg import SOURCE``: open-data importers, and the planners' files.
+
+Open data (``cog``, ``acv``, ``pvd``, ``programmes``, ``ort``, ``all``) reads snapshots with
+``--from``; the planners' files (``actions``, a filled spreadsheet; ``boundaries``, commune
+outlines) are given as ``FILE`` and handled by :mod:`aula_kg.commands.actions`.
 
 The shipped AULA slice is regenerated with::
 
@@ -17,19 +21,36 @@ import time
 from pathlib import Path
 
 from ..config import Settings
+from ..errors import InputError
 from ..imports import SOURCES, run, run_all
 from ..imports.common import SCOPES
+from . import actions as planners_files
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "import",
-        help="import open government data (COG, ACV, PVD, programmes, ORT) into named graphs",
+        help="import open government data (COG, ACV, PVD, programmes, ORT) into named graphs, "
+        "or the planners' files (actions, boundaries)",
         description="Read the open-data snapshots (a directory, or one source's file) and "
         "write each source's named graph to OUT/<source>.trig, atomically. Bad input stops "
-        "with file:line and exit code 2; the previous files are left untouched.",
+        "with file:line and exit code 2; the previous files are left untouched. Planners' "
+        "files: 'import actions FILE' (spreadsheet of actions), 'import boundaries "
+        "FILE.geojson' (commune outlines for the map).",
     )
-    parser.add_argument("source", choices=(*SOURCES, "all"), help="which source, or all")
+    parser.add_argument(
+        "source", choices=(*SOURCES, "all", *planners_files.MINE), help="which source, or all"
+    )
+    parser.add_argument(
+        "file", nargs="?", type=Path, default=None, metavar="FILE",
+        help="actions: the filled template (.csv/.xlsx); boundaries: a commune GeoJSON",
+    )
+    parser.add_argument("--dry-run", action="store_true",
+                        help="actions: show what would be added, changed, removed; write nothing")
+    parser.add_argument("--lang", choices=["fr", "en"], default="fr",
+                        help="actions: language of the messages")
+    parser.add_argument("--no-build", action="store_true",
+                        help="actions: write data/actions.ttl without rebuilding the graph")
     parser.add_argument(
         "--from",
         dest="from_path",
@@ -62,6 +83,10 @@ def register(subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.source in planners_files.MINE:
+        return planners_files.cmd_import(args)
+    if args.file is not None:
+        raise InputError(f"import {args.source}: unexpected argument {args.file} (use --from PATH)")
     settings = Settings.from_env()
     from_path = args.from_path or settings.opendata_dir
     out = args.out or (
