@@ -127,6 +127,9 @@ def test_dossier_from_the_home_page(browser, base_url):
     page = browser.find_element("css selector", "main").text
     assert "PLUi de la CA de Lens-Liévin" in page and "En révision" in page
     assert "Action Cœur de Ville" in page
+    # The dossier's bar chart (actions by recommendation and by status) has loaded.
+    chart = browser.find_element("css selector", "figure.chart img")
+    assert browser.execute_script("return arguments[0].naturalWidth", chart) > 100
     screenshot(browser, "02-dossier-lens-lievin")
 
 
@@ -136,6 +139,19 @@ def test_epci_dossier(browser, base_url):
     assert texts(browser, "h1") == ["CA de Lens - Liévin"]
     assert len(texts(browser, ".rec")) == 5
     screenshot(browser, "03-dossier-epci")
+
+
+def test_map_page(browser, base_url):
+    browser.get(base_url + "/carte")
+    wait_for(browser, "#carte svg")
+    svg = browser.find_element("css selector", "#carte svg")
+    assert svg.size["width"] > 500
+    # Commune outlines were imported (data/opendata/communes-aula.geojson): one shape each.
+    assert len(browser.find_elements("css selector", "#carte svg path")) > 300
+    labels = {t.text for t in browser.find_elements("css selector", "#carte svg text")}
+    assert {"Lens", "Liévin", "Béthune"} <= labels
+    assert len(browser.find_elements("css selector", "figure.picture svg")) == 2  # + heatmap
+    screenshot(browser, "09-map")
 
 
 def test_stored_query_form(browser, base_url):

@@ -19,7 +19,7 @@ from ..config import Settings
 from ..errors import GraphUnavailable
 from ..guard import WorkerPool
 from ..store import Store, open_store
-from . import api, pages
+from . import api, images, pages
 from .errors import install_error_handlers
 from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlService
 from .sparql import router as sparql_router
@@ -99,6 +99,7 @@ def create_app(
     )
     app.include_router(sparql_router)
     app.include_router(api.router)
+    app.include_router(images.router)
     app.include_router(pages.router)
     api.install_openapi(app)
     return app
