@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "aula_kg.commands.imports",
     "aula_kg.commands.actions",  # template, export, import actions/boundaries, picture
     "aula_kg.commands.serve",
+    "aula_kg.commands.publish",
 ]
 
 

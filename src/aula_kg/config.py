@@ -49,6 +49,12 @@ class Settings:
     query_workers: int | None = None
     #: SPARQL endpoints a query may reach with SERVICE (exact IRIs); none by default.
     allowed_service_endpoints: tuple[str, ...] = field(default_factory=tuple)
+    #: A SPARQL 1.1 server holding the graph (query URL); None: the embedded store.
+    endpoint: str | None = None
+    #: Its Graph Store Protocol URL for ``publish`` (None: guessed from ``endpoint``).
+    endpoint_graph_store: str | None = None
+    endpoint_user: str | None = None
+    endpoint_password: str | None = None
 
     @property
     def ontology_dir(self) -> Path:
@@ -91,4 +97,8 @@ class Settings:
             max_body_bytes=_env_int("AULA_KG_MAX_BODY_BYTES", 1_000_000),
             query_workers=_env_int("AULA_KG_QUERY_WORKERS", 0) or None,
             allowed_service_endpoints=_env_list("AULA_KG_ALLOWED_SERVICES"),
+            endpoint=os.environ.get("AULA_KG_ENDPOINT") or None,
+            endpoint_graph_store=os.environ.get("AULA_KG_ENDPOINT_GRAPH_STORE") or None,
+            endpoint_user=os.environ.get("AULA_KG_ENDPOINT_USER") or None,
+            endpoint_password=os.environ.get("AULA_KG_ENDPOINT_PASSWORD") or None,
         )

@@ -948,3 +948,92 @@ def wait_until_ready(pool: WorkerPool, workers: int | None = None, timeout: floa
             return True
         time.sleep(0.02)
     return False
+
+
+# --------------------------------------------------------------------------------------
+# Remote stores: checked queries forwarded to a SPARQL server
+
+
+class _BoundedRemote:
+    """A RemoteStore whose every request carries the query's time limit."""
+
+    def __init__(self, store, limit: float):
+        self._store = store
+        self._limit = limit
+
+    def query(self, text: str, **kwargs):
+        return self._store.query(text, timeout=self._limit, **kwargs)
+
+
+class RemotePool:
+    """The :class:`WorkerPool` interface over a remote SPARQL server (store.remote): each
+    query is checked here as for the embedded store (read-only, no fetching), then sent to
+    the server with the time limit as its HTTP timeout, and the answer is capped and
+    serialised as usual. At most ``size`` queries are in flight; a hanging server gives
+    :class:`QueryTimeout` (504) after the limit, a failing one ``BackendFailed`` (502)."""
+
+    def __init__(self, store, *, size: int | None = None, timeout: float = 5.0,
+                 max_rows: int = 10_000, allowed_endpoints: Iterable[str] = (),
+                 queue_timeout: float | None = None):
+        self.store = store
+        self.size = size or 8
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.allowed_endpoints = tuple(allowed_endpoints)
+        self.queue_timeout = timeout if queue_timeout is None else queue_timeout
+        self._policy: Policy | None = None
+        self._checker = None
+        self._slots = threading.BoundedSemaphore(self.size)
+        self.respawns = 0
+
+    def _ensure_policy(self) -> None:
+        if self._policy is None:
+            graphs = frozenset(self.store.graph_names())
+            self._policy = Policy(frozenset(self.allowed_endpoints), graphs, self.max_rows)
+            self._checker = _make_checker(self._policy)
+
+    def start(self) -> None:
+        with contextlib.suppress(AulaKgError):
+            self._ensure_policy()
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def ready_workers(self) -> int:
+        return self.size
+
+    def pids(self) -> list[int]:
+        return []
+
+    async def run(self, request: QueryRequest, timeout: float | None = None) -> CappedOutput:
+        limit = self.timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        acquired = await loop.run_in_executor(None, self._slots.acquire, True,
+                                              self.queue_timeout)
+        if not acquired:
+            raise ServerBusy("every query slot is busy; try again later")
+        try:
+            await loop.run_in_executor(None, self._ensure_policy)
+            store = _BoundedRemote(self.store, limit)
+            job = loop.run_in_executor(None, execute, store, request, self._policy,
+                                       self._checker)
+            try:
+                return await asyncio.wait_for(job, limit + 1.0)
+            except TimeoutError:
+                raise QueryTimeout(
+                    f"the query ran past its time limit of {limit:g} s and was abandoned"
+                ) from None
+        finally:
+            self._slots.release()
+
+
+def pool_for_store(store, **kwargs):
+    """A :class:`WorkerPool` over the embedded store, a :class:`RemotePool` over a remote
+    one; TypeError for anything else."""
+    from .store.remote import RemoteStore
+
+    if isinstance(store, RemoteStore):
+        kwargs.pop("spawn_timeout", None)
+        return RemotePool(store, **kwargs)
+    return WorkerPool.for_store(store, **kwargs)

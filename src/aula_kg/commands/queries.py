@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 from .. import federation
@@ -28,6 +29,10 @@ def register(subparsers) -> None:
         help="a parameter value; repeatable (e.g. -p territory=Lens-Liévin)",
     )
     p.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
+    p.add_argument(
+        "--endpoint", metavar="URL",
+        help="run on a remote SPARQL 1.1 server instead of the built graph (AULA_KG_ENDPOINT)",
+    )
     p.set_defaults(handler=cmd_query)
 
 
@@ -74,6 +79,8 @@ def _run(store, query, params, settings):
 
 def cmd_query(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
+    if getattr(args, "endpoint", None):
+        settings = dataclasses.replace(settings, endpoint=args.endpoint)
     catalog = Catalog.load(settings.queries_dir)
     query = catalog.get(args.name)
     params = parse_params(args.param)

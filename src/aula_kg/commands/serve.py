@@ -36,6 +36,11 @@ def register(subparsers) -> None:
         "--timeout", type=float, metavar="SECONDS", help="time limit of a query (default 5)"
     )
     parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.add_argument(
+        "--endpoint", metavar="URL",
+        help="serve a remote SPARQL 1.1 server instead of the built graph (AULA_KG_ENDPOINT); "
+        "queries are checked here and forwarded",
+    )
     parser.set_defaults(handler=_run)
 
 
@@ -74,7 +79,12 @@ def serve(
 
     from ..web.app import create_app
 
-    store = load_graph(graph or settings.graph_file)
+    if settings.endpoint and graph is None:
+        from ..store import open_store
+
+        store = open_store(settings)
+    else:
+        store = load_graph(graph or settings.graph_file)
     app = create_app(settings, store, workers=workers)
     uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
 
@@ -83,6 +93,8 @@ def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.timeout is not None:
         settings = dataclasses.replace(settings, query_timeout=args.timeout)
+    if args.endpoint:
+        settings = dataclasses.replace(settings, endpoint=args.endpoint)
     serve(
         settings,
         graph=args.graph,

@@ -1,7 +1,7 @@
 """Where the graph lives. Nothing outside this package knows which store is in use.
 
 ``open_store(settings)`` gives the store the configuration names: the embedded pyoxigraph
-store loaded from the build artefact (default), or later a remote SPARQL server.
+store loaded from the build artefact (default), or a remote SPARQL server (store.remote).
 """
 
 from __future__ import annotations
@@ -15,7 +15,20 @@ __all__ = ["EmbeddedStore", "QueryOutput", "SelectResult", "Store", "open_store"
 
 
 def open_store(settings: Settings) -> Store:
-    """The store holding the built graph; raises GraphUnavailable when nothing was built."""
+    """The store holding the built graph: the SPARQL server ``settings.endpoint`` names
+    (AULA_KG_ENDPOINT), else the built artefact loaded in memory; raises GraphUnavailable
+    when nothing was built."""
+    endpoint = getattr(settings, "endpoint", None)
+    if endpoint:
+        from .remote import RemoteStore
+
+        return RemoteStore(
+            endpoint,
+            user=settings.endpoint_user,
+            password=settings.endpoint_password,
+            timeout=max(settings.query_timeout, 1.0) + 25.0,
+            graph_store=settings.endpoint_graph_store,
+        )
     path = settings.graph_file
     if not path.is_file():
         raise GraphUnavailable(f"no built graph at {path}: run 'aula-kg build' first")

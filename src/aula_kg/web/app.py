@@ -17,7 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from .. import __version__
 from ..config import Settings
 from ..errors import GraphUnavailable
-from ..guard import WorkerPool
+from ..guard import pool_for_store
 from ..store import Store, open_store
 from . import api, images, pages
 from .errors import install_error_handlers
@@ -41,7 +41,7 @@ def create_app(
     if store is None:
         store = open_store(settings)
     try:
-        pool = WorkerPool.for_store(
+        pool = pool_for_store(
             store,
             size=workers or getattr(settings, "query_workers", None),
             timeout=settings.query_timeout,
@@ -50,7 +50,7 @@ def create_app(
         )
     except TypeError:
         raise GraphUnavailable(
-            "the SPARQL endpoint can only serve the embedded store for now"
+            "the SPARQL endpoint serves the embedded store or a remote SPARQL server only"
         ) from None
 
     @asynccontextmanager

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import AulaKgError, GraphUnavailable, ParameterError, QueryRejected, QueryTimeout
 from ..formats import NotAcceptable
 from ..guard import QueryFailed, ServerBusy, UpdateRefused
+from ..store.remote import BackendFailed
 
 log = logging.getLogger("aula_kg.web")
 
@@ -43,6 +44,7 @@ STATUS: list[tuple[type[AulaKgError], int, str]] = [
     (UriTooLong, 414, "uri_too_long"),
     (UnsupportedMediaType, 415, "unsupported_media_type"),
     (QueryTimeout, 504, "timeout"),
+    (BackendFailed, 502, "bad_gateway"),
     (ServerBusy, 503, "busy"),
     (GraphUnavailable, 503, "graph_unavailable"),
     (QueryFailed, 500, "query_failed"),

@@ -1,0 +1,358 @@
+"""A store that is a SPARQL 1.1 server (Oxigraph, Virtuoso, ...), reached with SPARQLWrapper.
+
+Reading goes through the SPARQL 1.1 Protocol, writing (``aula-kg publish``) through the
+Graph Store Protocol, one ``PUT`` per named graph (atomic per graph on servers that replace
+a graph in one transaction, as Oxigraph and Virtuoso do). Answers are parsed into the same
+neutral types as the embedded store, with the servers' quirks smoothed over:
+
+* Virtuoso returns booleans as ``1``/``0`` in some result formats: a literal typed
+  ``xsd:boolean`` is normalised to ``true``/``false``.
+* Virtuoso's default graph is the union of *all* its graphs (system graphs included), with
+  one solution per graph holding a triple (a fact in two sources counts twice), and a plain
+  Oxigraph server's default graph is a graph of its own. :func:`publish` therefore also
+  writes the union of the named graphs, as a set, into :data:`UNION_GRAPH`, and a query
+  that names no dataset is sent with that graph as its default graph and the project's
+  graphs as its named graphs (``default-graph-uri`` / ``named-graph-uri``): the same
+  dataset as the embedded store's, on any server.
+* Virtuoso truncates integer division and lacks ``BNODE()``: the stored queries divide
+  decimals (``xsd:decimal(?x) / ?y``) and mint no blank nodes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal
+from rdflib.namespace import XSD
+from rdflib.term import Identifier
+
+from ..errors import AulaKgError, QueryRejected, QueryTimeout
+from .base import QueryOutput, SelectResult
+
+_JSON = "application/sparql-results+json"
+#: Where :func:`publish` writes the union of the named graphs (outside the project's
+#: namespace, so that it is never listed among the sources).
+UNION_GRAPH = "urn:x-aula-kg:union"
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+_NTRIPLES = "application/n-triples"
+
+
+class BackendFailed(AulaKgError):
+    """The remote SPARQL server answered with an error or not at all (HTTP 502)."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class RemoteConfig:
+    endpoint: str
+    graph_store: str | None = None
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+
+def _fix(term):
+    if isinstance(term, Literal) and term.datatype == XSD.boolean and str(term) in ("1", "0"):
+        return Literal(str(term) == "1")
+    return term
+
+
+def _values_clause(bindings: Mapping[str, Identifier]) -> str:
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(term.n3() for term in bindings.values())
+    return f"\nVALUES ({names}) {{ ({terms}) }}"
+
+
+class RemoteStore:
+    """The Store protocol over a SPARQL 1.1 endpoint; ``query()`` mimics pyoxigraph's so
+    that the guard can run checked user queries on it."""
+
+    def __init__(self, endpoint: str, *, user: str | None = None, password: str | None = None,
+                 timeout: float = 30.0, graph_store: str | None = None):
+        self.config = RemoteConfig(endpoint, graph_store, user, password, timeout)
+        self._graphs: list[str] | None = None
+
+    # -- transport ------------------------------------------------------------------
+
+    def _request(self, query: str, accept: str, timeout: float | None = None,
+                 default_graphs=None, named_graphs=None) -> bytes:
+        """The server's raw answer in ``accept``, through SPARQLWrapper (POST, form)."""
+        from SPARQLWrapper import DIGEST, POST, URLENCODED, SPARQLWrapper
+        from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+        wrapper = SPARQLWrapper(self.config.endpoint)
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(URLENCODED)
+        wrapper.setOnlyConneg(True)
+        wrapper.addCustomHttpHeader("Accept", accept)
+        wrapper.setTimeout(max(1, int(round(timeout or self.config.timeout))))
+        if self.config.user:
+            wrapper.setHTTPAuth(DIGEST)
+            wrapper.setCredentials(self.config.user, self.config.password or "")
+        for graph in default_graphs or ():
+            wrapper.addDefaultGraph(graph)
+        for graph in named_graphs or ():
+            wrapper.addNamedGraph(graph)
+        wrapper.setQuery(query)
+        # SPARQLWrapper guesses the form with a regex that comments and keywords inside
+        # strings can fool into an update ("update=" is then sent): the guard has checked.
+        wrapper.queryType = "SELECT"
+        try:
+            response = wrapper.query().response
+            return response.read()
+        except QueryBadFormed as exc:
+            raise QueryRejected(f"the SPARQL server refused the query: {exc}"[:500]) from None
+        except SPARQLWrapperException as exc:
+            raise BackendFailed(
+                f"the SPARQL server {self.config.endpoint} failed: {exc}"[:500]
+            ) from None
+        except urllib.error.HTTPError as exc:
+            raise BackendFailed(
+                f"the SPARQL server {self.config.endpoint} answered HTTP {exc.code}"
+            ) from None
+        except TimeoutError:
+            raise QueryTimeout(
+                f"the SPARQL server {self.config.endpoint} did not answer in time"
+            ) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            if isinstance(reason, TimeoutError):
+                raise QueryTimeout(
+                    f"the SPARQL server {self.config.endpoint} did not answer in time"
+                ) from None
+            raise BackendFailed(
+                f"cannot reach the SPARQL server {self.config.endpoint}: {reason}"
+            ) from None
+
+    # -- pyoxigraph-like entry point (used by the guard) ----------------------------
+
+    def query(self, query: str, *, base_iri: str | None = None, default_graph=None,
+              named_graphs=None, timeout: float | None = None):
+        """Run ``query``; answer as pyoxigraph would (QuerySolutions, QueryBoolean or a
+        list of triples)."""
+        import pyoxigraph as ox
+
+        from ..queryform import query_form
+
+        if base_iri and "BASE" not in query[:200].upper():
+            query = f"BASE <{base_iri}>\n{query}"
+        defaults = [getattr(g, "value", g) for g in default_graph or ()]
+        named = [getattr(g, "value", g) for g in named_graphs or ()]
+        if default_graph is None and named_graphs is None and not _names_dataset(query):
+            defaults, named = [UNION_GRAPH], self.graph_names()
+        try:
+            form = query_form(query)
+        except Exception as exc:  # noqa: BLE001 - the server would refuse it anyway
+            raise SyntaxError(str(exc)) from None
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            body = self._request(query, _NTRIPLES, timeout, defaults, named)
+            return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        body = self._request(query, _JSON, timeout, defaults, named)
+        return ox.parse_query_results(_fix_json(body), format=ox.QueryResultsFormat.JSON)
+
+    # -- the Store protocol ---------------------------------------------------------
+
+    def select(self, query: str, bindings: Mapping[str, Identifier] | None = None
+               ) -> SelectResult:
+        import pyoxigraph as ox
+
+        from .embedded import to_rdflib
+
+        result = self.query(query + (_values_clause(bindings) if bindings else ""))
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryRejected("expected a SELECT query")
+        variables = [v.value for v in result.variables]
+        rows = [tuple(_fix(to_rdflib(s[v])) for v in variables) for s in result]
+        return SelectResult(variables, rows)
+
+    def ask(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
+        import pyoxigraph as ox
+
+        result = self.query(query + (_values_clause(bindings) if bindings else ""))
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryRejected("expected an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
+        from .embedded import to_rdflib
+
+        graph = Graph()
+        for t in self.query(query + (_values_clause(bindings) if bindings else "")):
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return graph
+
+    def query_serialized(self, query: str, *, solutions_format: str, graph_format: str,
+                         default_graphs: Sequence[str] | None = None,
+                         named_graphs: Sequence[str] | None = None) -> QueryOutput:
+        import pyoxigraph as ox
+
+        from .embedded import GRAPH_FORMATS, SOLUTIONS_FORMATS
+
+        result = self.query(query, default_graph=default_graphs, named_graphs=named_graphs)
+        if isinstance(result, ox.QueryBoolean):
+            body = result.serialize(format=SOLUTIONS_FORMATS[solutions_format])
+            return QueryOutput("boolean", solutions_format, body)
+        if isinstance(result, ox.QuerySolutions):
+            body = result.serialize(format=SOLUTIONS_FORMATS[solutions_format])
+            return QueryOutput("solutions", solutions_format, body)
+        body = ox.serialize(result, format=GRAPH_FORMATS[graph_format])
+        return QueryOutput("graph", graph_format, body)
+
+    def graph_names(self) -> list[str]:
+        """The project's named graphs on the server (read once)."""
+        if self._graphs is None:
+            import pyoxigraph as ox
+
+            body = self._request("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", _JSON)
+            result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            self._graphs = sorted(
+                row["g"].value for row in result
+                if row["g"].value.startswith("https://w3id.org/aula-kg/")
+            )
+        return self._graphs
+
+    def triple_count(self) -> int:
+        rows = self.select(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE "
+            "{ GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'https://w3id.org/aula-kg/')) } }"
+        ).rows
+        return int(rows[0][0])
+
+    def content_hash(self) -> str:
+        rows = self.select(
+            "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+            "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/aula-kg/')) }"
+        ).rows
+        digest = hashlib.sha256()
+        for line in sorted(" ".join(t.n3() for t in row) for row in rows):
+            digest.update(line.encode() + b"\n")
+        return digest.hexdigest()
+
+
+def _names_dataset(query: str) -> bool:
+    """Whether the query has a FROM or FROM NAMED clause (comments and strings ignored)."""
+    if not _FROM.search(query):
+        return False
+    from ..guard import tokens
+
+    return any(kind == "word" and text.upper() == "FROM" for kind, text in tokens(query))
+
+
+def _fix_json(body: bytes) -> bytes:
+    """Virtuoso writes ``"datatype": ".../XMLSchema#boolean", "value": "1"``, and answers
+    an ASK sent with a dataset as a SELECT of ``?__ASK_RETVAL`` = 1 or 0."""
+    if b"XMLSchema#boolean" not in body and b"__ASK_RETVAL" not in body:
+        return body
+    import json
+
+    data = json.loads(body)
+    if data.get("head", {}).get("vars") == ["__ASK_RETVAL"]:
+        rows = data.get("results", {}).get("bindings", [])
+        value = bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") not in ("0", "")
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    for binding in data.get("results", {}).get("bindings", []):
+        for term in binding.values():
+            if term.get("datatype", "").endswith("XMLSchema#boolean") and term["value"] in "10":
+                term["value"] = "true" if term["value"] == "1" else "false"
+    return json.dumps(data).encode()
+
+
+def _opener(config: RemoteConfig, url: str | None = None):
+    handlers = []
+    if config.user:
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, url or config.endpoint, config.user, config.password or "")
+        handlers += [urllib.request.HTTPDigestAuthHandler(manager),
+                     urllib.request.HTTPBasicAuthHandler(manager)]
+    return urllib.request.build_opener(*handlers)
+
+
+def _preauthorize(request, user: str, password: str, timeout: float) -> None:
+    """Answer the server's authentication challenge before sending a large body: with
+    digest authentication the first request is refused (401), and a server that closes
+    the connection while a graph is still being sent breaks the pipe. A bodiless probe
+    fetches the challenge; the PUT then carries its Authorization header."""
+    probe = urllib.request.Request(request.full_url, method="HEAD")
+    try:
+        urllib.request.urlopen(probe, timeout=timeout).close()
+        return
+    except urllib.error.HTTPError as exc:
+        challenge = exc.headers.get("WWW-Authenticate", "")
+    except (urllib.error.URLError, OSError) as exc:
+        raise BackendFailed(f"cannot reach {request.full_url}: {exc}") from None
+    scheme, _, rest = challenge.partition(" ")
+    if scheme.lower() == "digest":
+        manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        manager.add_password(None, request.full_url, user, password)
+        handler = urllib.request.HTTPDigestAuthHandler(manager)
+        chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+        auth = handler.get_authorization(request, chal)
+        if auth:
+            request.add_unredirected_header("Authorization", f"Digest {auth}")
+    elif scheme.lower() == "basic":
+        import base64
+
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        request.add_unredirected_header("Authorization", f"Basic {token}")
+
+
+def default_graph_store(endpoint: str) -> str:
+    """Where the Graph Store Protocol lives, guessed from the query endpoint: Oxigraph's
+    ``/store`` beside ``/query``, Virtuoso's ``/sparql-graph-crud-auth`` beside ``/sparql``."""
+    base, _, last = endpoint.rstrip("/").rpartition("/")
+    if last == "sparql":
+        return f"{base}/sparql-graph-crud-auth"
+    return f"{base}/store"
+
+
+def publish(nquads_path, endpoint: str, *, graph_store: str | None = None,
+            user: str | None = None, password: str | None = None,
+            union_graph: bool = True, timeout: float = 300.0) -> dict[str, int]:
+    """Send every named graph of the built artefact to the server with the Graph Store
+    Protocol (``PUT``: each graph replaced in one request), then, when ``union_graph``,
+    the union of the graphs (a set) as :data:`UNION_GRAPH`, the default graph of the
+    queries a RemoteStore sends. Returns triples sent per graph."""
+    import pyoxigraph as ox
+    from urllib.parse import quote
+
+    store = ox.Store()
+    store.bulk_load(path=str(nquads_path), format=ox.RdfFormat.N_QUADS)
+    gsp = graph_store or default_graph_store(endpoint)
+    virtuoso = "sparql-graph-crud" in gsp
+    key = "graph-uri" if virtuoso else "graph"
+    config = RemoteConfig(endpoint, gsp, user, password, timeout)
+    opener = _opener(config, gsp)
+    sent: dict[str, int] = {}
+
+    def put(target: str, body: bytes) -> None:
+        request = urllib.request.Request(target, data=body, method="PUT",
+                                         headers={"Content-Type": _NTRIPLES})
+        if user:
+            _preauthorize(request, user, password or "", timeout)
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:300].decode("utf-8", "replace").strip()
+            raise BackendFailed(f"PUT {target} answered HTTP {exc.code}: {detail}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise BackendFailed(f"cannot reach {target}: {getattr(exc, 'reason', exc)}") from None
+
+    for graph in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
+        node = ox.NamedNode(graph)
+        body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+        put(f"{gsp}?{key}={quote(graph, safe='')}", body)
+        sent[graph] = body.count(b"\n")
+    if union_graph:
+        store.update(f"INSERT {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} "
+                     f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
+        body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(UNION_GRAPH))
+        put(f"{gsp}?{key}={quote(UNION_GRAPH, safe='')}", body)
+        sent[UNION_GRAPH] = body.count(b"\n")
+    return sent
