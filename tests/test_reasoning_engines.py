@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pyoxigraph as ox
 import pytest
+from conftest import REPO
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
@@ -16,8 +17,6 @@ from aula_kg.config import Settings
 from aula_kg.shacl_sparql import validate_store
 from aula_kg.sources import load_sources, parse_file
 from aula_kg.validation import validate_graph
-
-from conftest import REPO
 
 EX = Namespace(str(vocab.ID) + "test/")
 AULA = vocab.AULA

@@ -203,8 +203,7 @@ _INFERRED_QUERY = (
   FILTER(!(?p = rdf:type && (isLiteral(?o) || ?o IN (owl:Thing, rdfs:Resource,
          owl:NamedIndividual, rdfs:Class, owl:Class))))
   MINUS { GRAPH ?g { ?s ?p ?o } }
-}"""
-    % _ID
+}""".replace("%s", _ID)
 )
 
 
@@ -295,8 +294,9 @@ def closure(graphs: Iterable[Graph], engine: str = DEFAULT_ENGINE) -> Graph:
 
 def closure_oxigraph(store, engine: str = DEFAULT_ENGINE) -> list:
     """Like :func:`closure` over a pyoxigraph ``store`` whose named graphs hold the ontology
-    and the data and whose default graph holds their union, as pyoxigraph triples. The scalable path of the build: with ``rules`` the data
-    never leaves pyoxigraph; the other engines go through rdflib (slow on large graphs)."""
+    and the data and whose default graph holds their union, as pyoxigraph triples. The
+    scalable path of the build: with ``rules`` the data never leaves pyoxigraph; the other
+    engines go through rdflib (slow on large graphs)."""
     _check_engine(engine)
     if engine == "rules":
         return closure_rules(store)

@@ -21,7 +21,9 @@ neutral types as the embedded store, with the servers' quirks smoothed over:
 from __future__ import annotations
 
 import hashlib
+import http.client
 import re
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
@@ -105,7 +107,8 @@ class RemoteStore:
         wrapper.queryType = "SELECT"
         try:
             response = wrapper.query().response
-            return response.read()
+            return _read_bounded(response, self.config.endpoint,
+                                 timeout or self.config.timeout)
         except QueryBadFormed as exc:
             raise QueryRejected(f"the SPARQL server refused the query: {exc}"[:500]) from None
         except SPARQLWrapperException as exc:
@@ -115,6 +118,10 @@ class RemoteStore:
         except urllib.error.HTTPError as exc:
             raise BackendFailed(
                 f"the SPARQL server {self.config.endpoint} answered HTTP {exc.code}"
+            ) from None
+        except http.client.HTTPException as exc:
+            raise BackendFailed(
+                f"the SPARQL server {self.config.endpoint} broke off its answer: {exc!r}"[:500]
             ) from None
         except TimeoutError:
             raise QueryTimeout(
@@ -150,11 +157,17 @@ class RemoteStore:
             form = query_form(query)
         except Exception as exc:  # noqa: BLE001 - the server would refuse it anyway
             raise SyntaxError(str(exc)) from None
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            body = self._request(query, _NTRIPLES, timeout, defaults, named)
-            return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-        body = self._request(query, _JSON, timeout, defaults, named)
-        return ox.parse_query_results(_fix_json(body), format=ox.QueryResultsFormat.JSON)
+        try:
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                body = self._request(query, _NTRIPLES, timeout, defaults, named)
+                return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            body = self._request(query, _JSON, timeout, defaults, named)
+            return ox.parse_query_results(_fix_json(body), format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as exc:  # an HTML error page, a cut answer...
+            raise BackendFailed(
+                f"the SPARQL server {self.config.endpoint} answered something that is not "
+                f"SPARQL results: {exc}"[:500]
+            ) from None
 
     # -- the Store protocol ---------------------------------------------------------
 
@@ -233,6 +246,32 @@ class RemoteStore:
         for line in sorted(" ".join(t.n3() for t in row) for row in rows):
             digest.update(line.encode() + b"\n")
         return digest.hexdigest()
+
+
+#: Largest answer read from a SPARQL server, in bytes: past it the answer is refused.
+MAX_ANSWER_BYTES = 512 * 1024 * 1024
+
+
+def _read_bounded(response, endpoint: str, timeout: float) -> bytes:
+    """The whole answer, within ``timeout`` seconds in all (a socket timeout alone is per
+    read: a server sending a byte now and then would never time out) and at most
+    :data:`MAX_ANSWER_BYTES` (a server claiming 5 GB is not read into memory)."""
+    deadline = time.monotonic() + timeout
+    read = getattr(response, "read1", response.read)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise QueryTimeout(f"the SPARQL server {endpoint} did not answer in time")
+        chunk = read(1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            raise BackendFailed(
+                f"the SPARQL server {endpoint} answered more than {MAX_ANSWER_BYTES} bytes"
+            )
+        chunks.append(chunk)
 
 
 def _names_dataset(query: str) -> bool:
@@ -318,8 +357,9 @@ def publish(nquads_path, endpoint: str, *, graph_store: str | None = None,
     Protocol (``PUT``: each graph replaced in one request), then, when ``union_graph``,
     the union of the graphs (a set) as :data:`UNION_GRAPH`, the default graph of the
     queries a RemoteStore sends. Returns triples sent per graph."""
-    import pyoxigraph as ox
     from urllib.parse import quote
+
+    import pyoxigraph as ox
 
     store = ox.Store()
     store.bulk_load(path=str(nquads_path), format=ox.RdfFormat.N_QUADS)
