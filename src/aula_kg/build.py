@@ -200,7 +200,10 @@ def _fail_on(report: ValidationReport) -> None:
         )
 
 
-@locking.holding(lambda call: call["settings"].build_dir, "aula-kg build")
+@locking.holding(
+    lambda call: call["settings"].build_dir, "aula-kg build",
+    sweep_of=lambda call: [call["settings"].graph_file.name, call["settings"].manifest_file.name],
+)
 def build(
     settings: Settings,
     extra_data: list[Path] | None = None,
@@ -278,7 +281,6 @@ def build(
     seconds["check"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    write_atomically(settings.graph_file, body)
     counts = full.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     graphs = {row["g"].value: int(row["n"].value) for row in counts}
     del full
@@ -296,6 +298,9 @@ def build(
             for f in sources.files + (bulk.files if bulk else [])
         ],
     }
+    # The graph, then at once its manifest: the two are replaced back to back (a reader can
+    # tell them apart by the manifest's sha256 in the instant between).
+    write_atomically(settings.graph_file, body)
     write_atomically(
         settings.manifest_file, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     )

@@ -52,6 +52,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -230,11 +231,23 @@ def post_query(endpoint: str, query: str, timeout: float) -> dict:
         },
     )
     opener = urllib.request.build_opener(_NoRedirect)
+    # The time limit covers the whole answer: a socket timeout alone is per read, and a
+    # server sending a byte now and then would hold the caller for ever.
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    size = 0
     with opener.open(request, timeout=timeout) as response:
-        body = response.read(MAX_BYTES + 1)
-    if len(body) > MAX_BYTES:
-        raise ValueError(f"the answer is larger than {MAX_BYTES} bytes")
-    return json.loads(body)
+        while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the answer took longer than {timeout:g} s")
+            chunk = response.read1(65536)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_BYTES:
+                raise ValueError(f"the answer is larger than {MAX_BYTES} bytes")
+            chunks.append(chunk)
+    return json.loads(b"".join(chunks))
 
 
 def json_term(value: dict) -> Identifier:

@@ -6,10 +6,14 @@ each subject can be traced back to the files that describe it (validation report
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 from xml.sax import SAXParseException
 
 from rdflib import Dataset, Graph, URIRef
@@ -58,6 +62,7 @@ def parse_file(path: Path, graph: Graph | None = None, *, fmt: str | None = None
 
     RDF/XML is parsed with external entities off (rdflib's default SAX parser does not
     fetch them, and we refuse DOCTYPE declarations outright to stop entity expansion).
+    JSON-LD must carry its context inline: a context named by IRI is refused, never fetched.
     """
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -68,8 +73,10 @@ def parse_file(path: Path, graph: Graph | None = None, *, fmt: str | None = None
             f"{', '.join(sorted(TRIPLE_FORMATS))})"
         )
     target = graph if graph is not None else Graph()
-    if fmt == "xml" and b"<!DOCTYPE" in path.read_bytes()[:65536].upper():
-        raise InputError(f"{path}: DOCTYPE declarations are not accepted in RDF/XML input")
+    if fmt == "xml":
+        _refuse_doctype(path)
+    elif fmt == "json-ld":
+        _refuse_remote_contexts(path)
     try:
         target.parse(path, format=fmt)
     except BadSyntax as exc:
@@ -80,7 +87,82 @@ def parse_file(path: Path, graph: Graph | None = None, *, fmt: str | None = None
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except Exception as exc:  # rdflib raises many types; all mean "unreadable"
         raise InputError(f"{path}: cannot parse as {fmt}: {exc}") from None
+    _refuse_invalid_iris(path, target)
     return target
+
+
+class _Doctype(Exception):
+    pass
+
+
+def _refuse_doctype(path: Path) -> None:
+    """Refuse a DOCTYPE anywhere before the root element, in any encoding the XML parser
+    reads (a byte search misses UTF-16 files and declarations after a long comment): one
+    streaming pass of expat that stops at the declaration, before any entity is read."""
+
+    def refuse(*_args) -> None:
+        raise _Doctype
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        with path.open("rb") as handle:
+            parser.ParseFile(handle)
+    except _Doctype:
+        raise InputError(
+            f"{path}:{parser.CurrentLineNumber}: DOCTYPE declarations are not accepted in "
+            f"RDF/XML input"
+        ) from None
+    except expat.ExpatError:
+        pass  # the RDF/XML parser reports it, with its line
+
+
+def _refuse_remote_contexts(path: Path) -> None:
+    """JSON-LD may name its ``@context`` (or ``@import`` one) by IRI, which rdflib fetches:
+    from the network, or from ``file:`` paths. Only inline contexts are accepted."""
+    try:
+        document = json.loads(path.read_bytes())
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: JSON syntax error: {exc.msg}") from None
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                contexts = value if isinstance(value, list) else [value]
+                if key in ("@context", "@import") and any(isinstance(c, str) for c in contexts):
+                    remote = next(c for c in contexts if isinstance(c, str))
+                    raise InputError(
+                        f"{path}: remote JSON-LD contexts are not fetched ({key}: {remote!r}); "
+                        f"put the context inline"
+                    )
+                stack.append(value)
+
+
+#: Characters an IRI never holds (RFC 3987); rdflib only warns about them, and the build
+#: would then fail to write the graph, with a traceback instead of the file and line.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _refuse_invalid_iris(path: Path, graph) -> None:
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and _NOT_IN_IRI.search(term):
+                line = ""
+                with contextlib.suppress(OSError, UnicodeDecodeError):
+                    text = path.read_text(encoding="utf-8")
+                    at = text.find(str(term))
+                    if at >= 0:
+                        line = f":{text.count(chr(10), 0, at) + 1}"
+                raise InputError(
+                    f"{path}{line}: invalid IRI <{term}>: spaces, quotes, angle brackets, "
+                    f"braces, '|', '^', '`' and '\\' are not allowed in IRIs"
+                )
 
 
 def _sha256(path: Path) -> str:

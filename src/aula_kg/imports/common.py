@@ -35,7 +35,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from .. import __version__, vocab
+from .. import __version__, locking, vocab
 from ..errors import InputError
 from ..vocab import AULA, ID, IGEO
 
@@ -620,6 +620,10 @@ def canonical_trig(graph: Graph, graph_iri: URIRef, header: str) -> str:
 _STARTED = re.compile(r'prov:startedAtTime "([^"]+)"\^\^xsd:dateTime')
 
 
+@locking.holding(
+    lambda call: Path(call["path"]).parent, "aula-kg import", 60.0,
+    sweep_of=lambda call: [Path(call["path"]).name],
+)
 def write_graph_atomically(
     graph: Graph, graph_iri: URIRef, path: Path, header: str, started: datetime
 ) -> bool:
