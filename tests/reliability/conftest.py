@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
+# Appended, not prepended: `import conftest` elsewhere must keep finding tests/conftest.py.
 if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
+    sys.path.append(str(HERE))
 
 from reliability_support import (  # noqa: E402
     QUERY_TIMEOUT,
