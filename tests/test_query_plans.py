@@ -19,10 +19,7 @@ from aula_kg.territories import NameIndex
 #: How many full scans of the graph a stored query may cost.
 MAX_RATIO = 25
 #: Known slow, measured 2026-11: fix the query and remove it from here (strict xfail).
-KNOWN_SLOW = {
-    "territory_dossier": "2.2 s on the AULA graph (about 370 scans): the UNION branches run "
-    "before the territory is joined",
-}
+KNOWN_SLOW: dict[str, str] = {}
 
 SCAN = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
