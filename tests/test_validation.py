@@ -108,3 +108,17 @@ def test_build_refuses_invalid_data_and_keeps_the_previous_graph(tmp_path, built
         build(settings)
     assert "zz-bad.ttl" in excinfo.value.message
     assert settings.graph_file.read_bytes() == before
+
+
+def test_two_builds_of_the_same_sources_give_the_same_bytes(tmp_path, built_settings):
+    """Regression: blank-node labels (SHACL lists) changed from one build to the next."""
+    from dataclasses import replace
+
+    from aula_kg.build import build
+    from aula_kg.store import EmbeddedStore
+
+    again = replace(built_settings, build_dir=tmp_path / "again")
+    build(again)
+    assert again.graph_file.read_bytes() == built_settings.graph_file.read_bytes()
+    first = EmbeddedStore.from_file(again.graph_file).content_hash()
+    assert EmbeddedStore.from_file(again.graph_file).content_hash() == first

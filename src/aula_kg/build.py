@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from . import __version__, locking, reasoning, vocab
@@ -89,10 +90,30 @@ def _union(store):
     return store
 
 
+def canonical_lines(quads) -> list[str]:
+    """Sorted, deduplicated N-Quads lines, blank nodes with their RDFC-1.0 canonical labels.
+
+    Only the quads that mention a blank node are canonicalised (the labels depend on those
+    alone), so the cost stays small on the national graph; the same content always gives
+    the same bytes, whatever labels a parser gave the blank nodes.
+    """
+    plain: set[str] = set()
+    with_blanks = ox.Dataset()
+    for quad in quads:
+        if any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object, quad.graph_name)):
+            with_blanks.add(quad)
+        else:
+            plain.add(f"{quad} .")
+    if len(with_blanks):
+        with_blanks.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        plain.update(f"{quad} ." for quad in with_blanks)
+    return sorted(plain)
+
+
 def nquads_lines(sources: Sources) -> list[str]:
     """Sorted N-Quads lines, one named graph per source: same sources, same bytes."""
-    text = sources.dataset.serialize(format="nquads")
-    return sorted({line for line in text.splitlines() if line.strip()})
+    text = sources.dataset.serialize(format="nquads").encode()
+    return canonical_lines(ox.parse(text, format=ox.RdfFormat.N_QUADS))
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -269,9 +290,7 @@ def build(
     inferred_graph = ox.NamedNode(str(vocab.INFERRED_GRAPH))
     full.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
                      for t in inferred)
-    text = full.dump(format=ox.RdfFormat.N_QUADS).decode()
-    lines = sorted(set(line for line in text.splitlines() if line.strip()))
-    del text
+    lines = canonical_lines(full.quads_for_pattern(None, None, None, None))
     body = ("\n".join(lines) + "\n").encode()
     failed = failing_checks(EmbeddedStore(_union(full)), catalog)
     if failed:

@@ -180,10 +180,12 @@ class EmbeddedStore:
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     def content_hash(self) -> str:
-        """SHA-256 over the sorted N-Quads: equal for equal content, whatever the load order."""
-        lines = sorted(str(quad) for quad in self._store)
+        """SHA-256 over the sorted, canonical N-Quads (RDFC-1.0 blank-node labels): equal
+        for equal content, whatever the load order or the labels a load gave blank nodes."""
+        dataset = ox.Dataset(self._store)
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         digest = hashlib.sha256()
-        for line in lines:
+        for line in sorted(str(quad) for quad in dataset):
             digest.update(line.encode())
             digest.update(b"\n")
         return digest.hexdigest()
