@@ -227,3 +227,23 @@ def test_run_as_plain_sparql_it_contacts_nothing(store):
     assert [(r["code"].toPython(), r["wikidata_item"]) for r in result.as_dicts()] == [
         ("62498", None), ("62510", None)
     ]
+
+
+def test_the_api_enriches_through_the_allowed_endpoint(store, built_settings, wikidata,
+                                                      monkeypatch):
+    """The web API runs the same federation as the command line, then serialises the joined
+    rows like any other answer."""
+    from fastapi.testclient import TestClient
+
+    from aula_kg.web import create_app
+
+    monkeypatch.setenv("AULA_KG_SERVICE_WIKIDATA", wikidata)
+    app = create_app(allowing(built_settings, wikidata), store, workers=1)
+    with TestClient(app) as client:
+        response = client.get("/api/queries/communes_wikidata_enrichment",
+                              params={"territory": "Lens-Liévin"},
+                              headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    rows = {b["code"]["value"]: b for b in response.json()["results"]["bindings"]}
+    assert set(rows) == {"62498", "62510"}
+    assert "wikidata_item" in rows["62498"]

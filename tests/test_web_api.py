@@ -280,13 +280,17 @@ def test_stored_queries_have_the_time_limit(built_settings, store, tmp_path):
         assert response.json()["boolean"] is True
 
 
-def test_a_federated_stored_query_fetches_nothing(client):
-    """The Wikidata query names a SERVICE not listed in the settings: refused (400)."""
+def test_a_federated_stored_query_answers_locally_when_its_service_is_not_configured(client):
+    """As on the command line: no AULA_KG_SERVICE_WIKIDATA, so the local part alone runs
+    (every commune of the CA, the Wikidata columns empty) and nothing is fetched."""
     if "communes_wikidata_enrichment" not in query_service(client.app).catalog.queries:
         pytest.skip("no federated stored query in the catalogue")
-    response = client.get("/api/queries/communes_wikidata_enrichment", params={"territory": "CALL"})
-    body = error_of(response, 400)
-    assert "SERVICE" in body["message"]
+    response = client.get("/api/queries/communes_wikidata_enrichment",
+                          params={"territory": "CALL", "format": "csv"})
+    assert response.status_code == 200
+    rows = csv_rows(response.text)
+    assert len(rows) == 36
+    assert all(row["wikidata_item"] == "" for row in rows)
 
 
 # -- OpenAPI ------------------------------------------------------------------------------

@@ -22,10 +22,10 @@ import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from .. import formats
+from .. import federation, formats
 from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from ..config import Settings
-from ..errors import AmbiguousName, ParameterError
+from ..errors import AmbiguousName, ParameterError, QueryRejected
 from ..guard import CappedOutput, QueryRequest, WorkerPool
 from ..store.base import Store
 from ..territories import NameIndex
@@ -114,7 +114,32 @@ class QueryService:
         graph_format: str | None = "turtle",
     ) -> CappedOutput:
         text = await self.render(query, given)
+        declared = federation.declared(query)
+        if declared is not None:
+            text = await self.federated_text(query, given, text, declared)
         return await self.pool.run(QueryRequest(text, results_format, graph_format))
+
+    async def federated_text(self, query: StoredQuery, given: dict[str, str], text: str,
+                             declared: federation.Federation) -> str:
+        """What the pool runs for a federated stored query, as the command line does: the
+        local part alone when its service is not configured and allowed; otherwise the
+        joined rows of :func:`federation.run_federated` as a ``VALUES`` table of RDF terms,
+        so that the answer is serialised, capped and negotiated like any other."""
+        try:
+            federation.endpoint_for(declared, self.settings)
+        except QueryRejected:
+            return federation.split(text, declared).local
+        names = await self.names_async()
+        answer = await anyio.to_thread.run_sync(
+            lambda: federation.run_federated(self.store, query, given, self.settings, names=names)
+        )
+        result = answer.result
+        variables = " ".join(f"?{v}" for v in result.variables)
+        rows = "\n".join(
+            "(" + " ".join("UNDEF" if t is None else t.n3() for t in row) + ")"
+            for row in result.rows
+        )
+        return f"SELECT {variables} WHERE {{ VALUES ({variables}) {{\n{rows}\n}} }}"
 
     # -- documentation ----------------------------------------------------------------
 
