@@ -211,7 +211,7 @@ def test_catalogue_is_queryable_as_rdf(store):
     ("#+ title.fr = 'x'\n", "title.fr and title.en"),
     ("#+ title = [\n", "not valid TOML"),
     ("#+ title.fr='a'\n#+ title.en='a'\n#+ description.fr='a'\n#+ description.en='a'\n"
-     "#+ [params.t]\n#+ type='territory'\n#+ description.fr='a'\n#+ description.en='a'\n", "needs exactly one slot"),
+     "#+ [params.t]\n#+ type='territory'\n#+ description.fr='a'\n#+ description.en='a'\n", "needs a slot"),
     ("#+ title.fr='a'\n#+ title.en='a'\n#+ description.fr='a'\n#+ description.en='a'\n"
      "#+ [params.t]\n#+ type='colour'\n#+ description.fr='a'\n#+ description.en='a'\n", "unknown type"),
 ])

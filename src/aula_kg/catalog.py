@@ -16,8 +16,10 @@ comment lines holding TOML, so the file stays a valid SPARQL query::
     #+ example = "Lens-Liévin"
 
 Parameters are declared, never guessed from variable names. Each one has a slot in the
-query, ``VALUES ?name { UNDEF }``, placed where the query needs it (inside a sub-query if
-need be): as written, the file runs with every parameter free. Binding validates the value
+query, ``VALUES ?name { UNDEF }``, placed where the query needs it (inside a sub-query or
+in each branch of a union if need be, so that the engine joins on the value early; every
+slot of a parameter receives the same term): as written, the file runs with every
+parameter free. Binding validates the value
 (type, allowed resources, range, length), makes it an RDF term, and fills the slot with the
 term's N-Triples form, so ``x" } UNION { ?s ?p ?o } #`` becomes one escaped string literal
 that matches nothing. An optional parameter left out keeps ``UNDEF``: its variable is free.
@@ -179,9 +181,9 @@ def parse_stored_query(path: Path) -> StoredQuery:
             raise InputError(f"{path}: parameter '{pname}' has unknown type {ptype!r} (one of {sorted(TYPES)})")
         if not {"fr", "en"} <= set(spec.get("description", {})):
             raise InputError(f"{path}: parameter '{pname}' needs description.fr and description.en")
-        if len(slot_pattern(pname).findall(text)) != 1:
+        if not slot_pattern(pname).findall(text):
             raise InputError(
-                f"{path}: parameter '{pname}' needs exactly one slot 'VALUES ?{pname} {{ UNDEF }}'"
+                f"{path}: parameter '{pname}' needs a slot 'VALUES ?{pname} {{ UNDEF }}'"
             )
         parameters.append(
             Parameter(
