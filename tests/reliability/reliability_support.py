@@ -26,6 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from fixtures.sparql.helpers import serve_app as shared_serve_app
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -60,13 +62,14 @@ class Project:
     def build_dir(self) -> Path:
         return self.home / "build"
 
+    # Where the built files are is Settings' knowledge, not this copy's.
     @property
     def graph_file(self) -> Path:
-        return self.build_dir / "aula-kg.nq"
+        return self.settings().graph_file
 
     @property
     def manifest_file(self) -> Path:
-        return self.build_dir / "manifest.json"
+        return self.settings().manifest_file
 
     def settings(self, **changes):
         from aula_kg.config import Settings
@@ -182,27 +185,8 @@ class Served:
 @contextlib.contextmanager
 def serve_app(app, startup_timeout: float = 90.0) -> Iterator[tuple[str, threading.Thread]]:
     """uvicorn on 127.0.0.1 (a free port) in a thread; yields (base URL, thread)."""
-    import uvicorn
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}", thread
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
+    with shared_serve_app(app, startup_timeout, log_level="critical") as served:
+        yield served
 
 
 def count_through(base: str, client=None, wait: float = 15.0) -> int:
