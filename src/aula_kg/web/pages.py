@@ -469,12 +469,7 @@ async def resource_page(request: Request, iri: str) -> Response:
     fmt = page_format(request)
     exists = await anyio.to_thread.run_sync(view.exists, iri)
     if not exists:
-        if fmt == "html":
-            return not_found_page(f"la ressource {iri}")
-        return Response(
-            json.dumps({"error": "not_found", "message": f"no resource {iri} in the graph"}),
-            status_code=404, media_type="application/json",
-        )
+        return not_found(fmt, f"la ressource {iri}", f"no resource {iri} in the graph")
     if fmt != "html":
         graph = await anyio.to_thread.run_sync(view.cbd, iri)
         return rdf_response(graph, fmt)
@@ -508,6 +503,14 @@ async def resource_page(request: Request, iri: str) -> Response:
     )
 
 
+def not_found(fmt: str, what_fr: str, message_en: str) -> Response:
+    """404: the French page for a browser, a JSON error for a client."""
+    if fmt == "html":
+        return not_found_page(what_fr)
+    return Response(json.dumps({"error": "not_found", "message": message_en}),
+                    status_code=404, media_type="application/json")
+
+
 def _alternates(path: str) -> list[tuple[str, str]]:
     return [("Turtle", f"{path}?format=turtle"), ("N-Triples", f"{path}?format=nt"),
             ("JSON-LD", f"{path}?format=json-ld"), ("RDF/XML", f"{path}?format=rdfxml")]
@@ -524,12 +527,7 @@ async def graph_page(path: str, request: Request) -> Response:
     iri = str(vocab.GRAPH) + path
     fmt = page_format(request)
     if iri not in view.graph_names():
-        if fmt == "html":
-            return not_found_page(f"de graphe nommé {iri}")
-        return Response(
-            json.dumps({"error": "not_found", "message": f"no named graph {iri}"}),
-            status_code=404, media_type="application/json",
-        )
+        return not_found(fmt, f"de graphe nommé {iri}", f"no named graph {iri}")
     if fmt != "html":
         graph = await anyio.to_thread.run_sync(view.named_graph, iri)
         return rdf_response(graph, fmt)
