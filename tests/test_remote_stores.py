@@ -179,15 +179,16 @@ def embedded_answers(store, catalog):
 
 
 #: Stored queries whose answers Virtuoso 7.2.5 (Debian) gets wrong or refuses, measured
-#: on this graph: an empty GROUP_CONCAT gives "" instead of no value, COUNT over an
-#: OPTIONAL counts the unbound row, and its SPARQL compiler fails on some nested
-#: UNION/OPTIONAL shapes (SP031 "union selid is out of scope", HTTP 500). Listed so that any
-#: other difference fails; rewriting these queries for Virtuoso is open work.
+#: on this graph: its SPARQL compiler fails on some nested UNION/OPTIONAL shapes (SP031
+#: "union selid is out of scope", HTTP 500), among other differences. Listed so that any other
+#: difference fails; rewriting these queries for Virtuoso is open work. The other stored
+#: queries avoid what Virtuoso gets wrong (see each query's comments): an empty GROUP_CONCAT
+#: gives "" instead of no value, GROUP_CONCAT drops the language tag, COUNT(DISTINCT) over an
+#: OPTIONAL counts the unbound row, a VALUES slot inside MINUS voids the MINUS, and a plain
+#: literal sorts before tagged ones.
 VIRTUOSO_KNOWN = {
-    "actions_by_commune", "actions_by_programme", "actions_by_recommendation",
-    "actions_by_status", "actions_by_urban_function", "communes_wikidata_enrichment",
-    "coverage_matrix", "planning_documents_by_epci", "programmes_overview", "reconcile_acv",
-    "reconcile_populations", "territory_dossier", "unexplored_recommendations",
+    "communes_wikidata_enrichment", "reconcile_acv", "reconcile_populations",
+    "territory_dossier",
 }
 
 
