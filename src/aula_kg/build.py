@@ -2,7 +2,9 @@
 
 The artefact (``build/aula-kg.nq``) holds one named graph per source (ontology, shapes,
 curated data, each open-data import, inferred facts) and is written atomically beside a
-manifest, so a failed build never leaves a half-written graph for the server to load.
+manifest, so a failed build never leaves a half-written graph for the server to load. The
+same graph is also written as an on-disk store the readers open in milliseconds
+(``build/store/``, see store.prebuilt); the manifest names it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from .catalog import Catalog, run_query
 from .config import Settings
 from .errors import InputError, ValidationFailed
 from .sources import QUAD_FORMATS, SourceFile, Sources, load_sources
-from .store import EmbeddedStore
+from .store import EmbeddedStore, prebuilt
 from .validation import ValidationReport, validate_graph
 
 
@@ -290,25 +292,41 @@ def build(
     inferred_graph = ox.NamedNode(str(vocab.INFERRED_GRAPH))
     full.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
                      for t in inferred)
-    lines = canonical_lines(full.quads_for_pattern(None, None, None, None))
-    body = ("\n".join(lines) + "\n").encode()
-    failed = failing_checks(EmbeddedStore(_union(full)), catalog)
-    if failed:
-        raise ValidationFailed(
-            "data-quality checks return rows (they must return none):\n" + "\n".join(failed)
+    graph_names = list(full.named_graphs())
+    _union(full)
+    # The on-disk copy is written in the background while the checks run (see
+    # store.prebuilt); it is kept only if the build succeeds.
+    writer = prebuilt.PrebuiltWriter(full, settings.build_dir)
+    try:
+        lines = canonical_lines(
+            quad for name in graph_names for quad in full.quads_for_pattern(None, None, None, name)
         )
-    seconds["check"] = time.perf_counter() - start
+        body = ("\n".join(lines) + "\n").encode()
+        failed = failing_checks(EmbeddedStore(full), catalog)
+        if failed:
+            raise ValidationFailed(
+                "data-quality checks return rows (they must return none):\n" + "\n".join(failed)
+            )
+        seconds["check"] = time.perf_counter() - start
 
-    start = time.perf_counter()
-    counts = full.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    graphs = {row["g"].value: int(row["n"].value) for row in counts}
+        start = time.perf_counter()
+        counts = full.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        graphs = {row["g"].value: int(row["n"].value) for row in counts}
+        content_hash = hashlib.sha256(body).hexdigest()
+        previous_store = prebuilt.named_in(settings.manifest_file)
+        store_path = writer.finish(content_hash[:16])
+    except BaseException:
+        writer.abandon()
+        raise
     del full
-    content_hash = hashlib.sha256(body).hexdigest()
     manifest = {
         "version": __version__,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "graph_file": settings.graph_file.name,
         "sha256": content_hash,
+        "store": store_path,
         "quads": len(lines),
         "graphs": graphs,
         "sources": [
@@ -323,6 +341,8 @@ def build(
     write_atomically(
         settings.manifest_file, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     )
+    kept = {store_path} | ({previous_store} if previous_store else set())
+    prebuilt.sweep(settings.build_dir, kept)
     seconds["write"] = time.perf_counter() - start
     return BuildSummary(
         graphs, len(lines), len(inferred), seconds, report, settings.graph_file, content_hash

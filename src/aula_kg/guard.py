@@ -13,8 +13,9 @@ Three guarantees, each enforced here and nowhere else:
   check runs before execution, in the worker that would execute the query.
 * **Bounded work.** pyoxigraph has no query timeout, and one ``next()`` on an aggregate over
   a cartesian product can run for minutes, so a thread cannot be stopped. Queries therefore
-  run in a small pool of worker processes (:class:`WorkerPool`), each holding its own copy of
-  the store loaded from the same N-Quads snapshot. A query that passes its deadline has its
+  run in a small pool of worker processes (:class:`WorkerPool`), each opening the prebuilt
+  on-disk store read-only (or, for a graph given as a file, loading the same N-Quads
+  snapshot). A query that passes its deadline has its
   worker killed (SIGKILL) and replaced; the client gets :class:`QueryTimeout` and the other
   workers keep serving. Result rows are capped at ``settings.max_rows`` (the answer is
   truncated and flagged).
@@ -512,9 +513,12 @@ def _make_checker(policy: Policy):
 
 
 def load_snapshot(path: str | os.PathLike):
-    """A pyoxigraph store loaded from an N-Quads snapshot, its default graph holding the
-    union of the named graphs (as the EmbeddedStore does) when the snapshot has none."""
+    """The worker's store: a prebuilt on-disk store (a directory) opened read-only, or an
+    N-Quads snapshot loaded in memory, its default graph holding the union of the named
+    graphs (as the EmbeddedStore does) when the snapshot has none."""
     ox = _oxigraph()
+    if Path(path).is_dir():
+        return ox.Store.read_only(str(path))
     store = ox.Store()
     store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
@@ -679,12 +683,17 @@ class WorkerPool:
 
     @classmethod
     def for_store(cls, store, **kwargs) -> WorkerPool:
-        """A pool over a snapshot of ``store`` (an EmbeddedStore or a pyoxigraph Store),
-        written to a private temporary directory removed on :meth:`close`."""
+        """A pool over ``store`` (an EmbeddedStore or a pyoxigraph Store): its prebuilt
+        on-disk store when it was opened from one, else a snapshot written to a private
+        temporary directory removed on :meth:`close`."""
         ox = _oxigraph()
         oxstore = getattr(store, "oxigraph", store)
         if not isinstance(oxstore, ox.Store):
             raise TypeError("a WorkerPool needs the embedded pyoxigraph store")
+        on_disk = getattr(store, "path", None)
+        if on_disk is not None:
+            # A prebuilt store: each worker opens it read-only, nothing is copied.
+            return cls(on_disk, **kwargs)
         directory = Path(tempfile.mkdtemp(prefix="aula-kg-snapshot-"))
         path = directory / "graph.nq"
         oxstore.dump(output=str(path), format=ox.RdfFormat.N_QUADS)

@@ -79,12 +79,12 @@ def serve(
 
     from ..web.app import create_app
 
-    if settings.endpoint and graph is None:
+    if graph is None:
         from ..store import open_store
 
-        store = open_store(settings)
+        store = open_store(settings)  # the remote server, or the prebuilt store
     else:
-        store = load_graph(graph or settings.graph_file)
+        store = load_graph(graph)
     app = create_app(settings, store, workers=workers)
     uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
 

@@ -1,13 +1,15 @@
 """Where the graph lives. Nothing outside this package knows which store is in use.
 
 ``open_store(settings)`` gives the store the configuration names: the embedded pyoxigraph
-store loaded from the build artefact (default), or a remote SPARQL server (store.remote).
+store opened read-only from the prebuilt on-disk store of the build (default; store.prebuilt),
+or a remote SPARQL server (store.remote).
 """
 
 from __future__ import annotations
 
 from ..config import Settings
 from ..errors import GraphUnavailable
+from . import prebuilt
 from .base import QueryOutput, SelectResult, Store
 from .embedded import EmbeddedStore
 
@@ -16,8 +18,9 @@ __all__ = ["EmbeddedStore", "QueryOutput", "SelectResult", "Store", "open_store"
 
 def open_store(settings: Settings) -> Store:
     """The store holding the built graph: the SPARQL server ``settings.endpoint`` names
-    (AULA_KG_ENDPOINT), else the built artefact loaded in memory; raises GraphUnavailable
-    when nothing was built."""
+    (AULA_KG_ENDPOINT), else the build's prebuilt store opened read-only, else (a build
+    without one) the N-Quads artefact loaded in memory; raises GraphUnavailable when
+    nothing was built."""
     endpoint = getattr(settings, "endpoint", None)
     if endpoint:
         from .remote import RemoteStore
@@ -29,6 +32,9 @@ def open_store(settings: Settings) -> Store:
             timeout=max(settings.query_timeout, 1.0) + 25.0,
             graph_store=settings.endpoint_graph_store,
         )
+    prebuilt_store = prebuilt.locate(settings.build_dir, settings.manifest_file)
+    if prebuilt_store is not None:
+        return EmbeddedStore.open(prebuilt_store)
     path = settings.graph_file
     if not path.is_file():
         raise GraphUnavailable(f"no built graph at {path}: run 'aula-kg build' first")

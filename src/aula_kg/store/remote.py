@@ -184,6 +184,13 @@ class RemoteStore:
         rows = [tuple(_fix(to_rdflib(s[v])) for v in variables) for s in result]
         return SelectResult(variables, rows)
 
+    def select_values(self, query: str) -> list[tuple[str | None, ...]]:
+        """A SELECT answer as the terms' lexical values (see EmbeddedStore.select_values)."""
+        return [
+            tuple(None if term is None else str(term) for term in row)
+            for row in self.select(query).rows
+        ]
+
     def ask(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
         import pyoxigraph as ox
 
