@@ -47,6 +47,10 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?resource ?kind ?rank ?name WHERE {
+  VALUES (?naming ?rank) {
+    (igeo:codeINSEE 1) (aula:siren 1) (rdfs:label 2) (skos:altLabel 3) (aula:abbreviation 3)
+  }
+  ?resource ?naming ?name .
   VALUES (?class ?kind) {
     (igeo:Commune "commune") (igeo:Intercommunalite "epci") (aula:CommunePair "pair")
     (aula:InterventionTerritory "territory") (aula:ScotPerimeter "territory")
@@ -54,13 +58,6 @@ SELECT ?resource ?kind ?rank ?name WHERE {
     (aula:Programme "programme")
   }
   ?resource a ?class .
-  {
-    ?resource igeo:codeINSEE|aula:siren ?name . BIND(1 AS ?rank)
-  } UNION {
-    ?resource rdfs:label ?name . BIND(2 AS ?rank)
-  } UNION {
-    ?resource skos:altLabel|aula:abbreviation ?name . BIND(3 AS ?rank)
-  }
 }
 """
 
@@ -97,23 +94,42 @@ class NameIndex:
     def __init__(self, store: Store):
         self._names: dict[str, dict[int, set[Candidate]]] = {}
         self._iris: dict[URIRef, Candidate] = {}
-        replaced = {row[0]: row[1] for row in store.select(_REPLACED_QUERY).rows}
-        display = {row[0]: str(row[1]) for row in store.select(_DISPLAY_QUERY).rows}
-        for resource, kind, rank, name in store.select(_INDEX_QUERY).rows:
-            target = URIRef(replaced.get(resource, resource))
-            kind = "commune" if str(kind) == "former-commune" else str(kind)
-            label = display.get(target, str(name))
-            self._add(str(name), int(rank), Candidate(target, label, str(kind)))
-        for resource, scheme, rank, name in store.select(_CONCEPT_QUERY).rows:
-            kind = str(scheme).removeprefix(str(vocab.ID))
-            label = display.get(resource, str(name))
-            self._add(str(name), int(rank), Candidate(URIRef(resource), label, kind))
+        # Lexical values, not rdflib terms: the national graph gives over 100,000 rows.
+        replaced = dict(store.select_values(_REPLACED_QUERY))
+        display = dict(store.select_values(_DISPLAY_QUERY))
+        for resource, kind, rank, name in store.select_values(_INDEX_QUERY):
+            target = replaced.get(resource, resource)
+            kind = "commune" if kind == "former-commune" else kind
+            label = display.get(target, name)
+            self._add(name, int(rank), Candidate(URIRef(target), label, kind))
+        for resource, scheme, rank, name in store.select_values(_CONCEPT_QUERY):
+            kind = scheme.removeprefix(str(vocab.ID))
+            label = display.get(resource, name)
+            self._add(name, int(rank), Candidate(URIRef(resource), label, kind))
 
     def _add(self, name: str, rank: int, candidate: Candidate) -> None:
         key = normalise(name)
         if key:
             self._names.setdefault(key, {}).setdefault(rank, set()).add(candidate)
         self._iris.setdefault(candidate.iri, candidate)
+
+    def find(self, text: str, kinds: set[str]) -> Candidate | None:
+        """The one resource of one of ``kinds`` that ``text`` names, None when none or
+        several do (no suggestions computed: cheap enough for every label of a scheme)."""
+        for rank_matches in self._matches(text, kinds):
+            return rank_matches[0] if len(rank_matches) == 1 else None
+        return None
+
+    def _matches(self, text: str, kinds: set[str]):
+        """The candidates ``text`` names, rank by rank (best rank first, empty ranks left out)."""
+        by_rank = self._names.get(normalise(text), {})
+        for rank in sorted(by_rank):
+            matches = sorted(
+                (c for c in by_rank[rank] if c.kind in kinds),
+                key=lambda c: (c.kind, c.label, c.iri),
+            )
+            if matches:
+                yield matches
 
     def resolve(self, text: str, kinds: set[str], parameter: str) -> Candidate:
         """The one resource of one of ``kinds`` that ``text`` names."""
@@ -122,20 +138,17 @@ class NameIndex:
             candidate = self._iris.get(URIRef(value))
             if candidate and candidate.kind in kinds:
                 return candidate
-            raise ParameterError(f"parameter '{parameter}': {value} is not a known {'/'.join(sorted(kinds))}")
-        by_rank = self._names.get(normalise(value), {})
-        for rank in sorted(by_rank):
-            matches = sorted(
-                (c for c in by_rank[rank] if c.kind in kinds), key=lambda c: (c.kind, c.label, c.iri)
+            raise ParameterError(
+                f"parameter '{parameter}': {value} is not a known {'/'.join(sorted(kinds))}"
             )
+        for matches in self._matches(value, kinds):
             if len(matches) == 1:
                 return matches[0]
-            if len(matches) > 1:
-                raise AmbiguousName(
-                    f"parameter '{parameter}': '{value}' is ambiguous; say which one: "
-                    + "; ".join(f"{c.label} ({c.kind}, {c.iri})" for c in matches),
-                    [(str(c.iri), c.label) for c in matches],
-                )
+            raise AmbiguousName(
+                f"parameter '{parameter}': '{value}' is ambiguous; say which one: "
+                + "; ".join(f"{c.label} ({c.kind}, {c.iri})" for c in matches),
+                [(str(c.iri), c.label) for c in matches],
+            )
         suggestions = self.suggest(value, kinds)
         hint = f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else ""
         raise ParameterError(

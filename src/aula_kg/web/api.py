@@ -157,11 +157,10 @@ class QueryService:
             for ptype, kinds in RESOURCE_TYPES.items():
                 if ptype in ("territory", "commune", "epci"):
                     continue
-                try:
-                    found = names.resolve(str(label), kinds, ptype)
-                except ParameterError:
+                found = names.find(str(label), kinds)
+                if found is None or str(found.iri) != str(resource):
                     continue
-                if str(found.iri) == str(resource) and str(label) not in values.get(ptype, []):
+                if str(label) not in values.get(ptype, []):
                     values.setdefault(ptype, []).append(str(label))
         values = {k: v for k, v in values.items() if len(v) <= MAX_ENUM}
         with self._lock:
@@ -169,16 +168,25 @@ class QueryService:
         return values
 
 
+_SERVICE_LOCK = threading.Lock()
+
+
 def query_service(request_or_app: Request | FastAPI) -> QueryService:
     """The app's :class:`QueryService`, made on first use."""
     app = getattr(request_or_app, "app", request_or_app)
     service = getattr(app.state, "queries", None)
-    if service is None:
-        settings = app.state.settings
-        service = QueryService(
-            settings, app.state.store, app.state.query_pool, Catalog.load(settings.queries_dir)
-        )
-        app.state.queries = service
+    if service is not None:
+        return service
+    # Made once: the warm-up thread and the first requests may all be asking for it.
+    with _SERVICE_LOCK:
+        service = getattr(app.state, "queries", None)
+        if service is None:
+            settings = app.state.settings
+            service = QueryService(
+                settings, app.state.store, app.state.query_pool,
+                Catalog.load(settings.queries_dir),
+            )
+            app.state.queries = service
     return service
 
 

@@ -7,12 +7,14 @@ uvicorn's command line use the factory: ``uvicorn --factory aula_kg.web.app:app_
 
 from __future__ import annotations
 
+import logging
+import threading
 from contextlib import asynccontextmanager
 
 import anyio
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 
 from .. import __version__
 from ..config import Settings
@@ -23,6 +25,8 @@ from . import api, images, pages
 from .errors import install_error_handlers
 from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlService
 from .sparql import router as sparql_router
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(
@@ -56,6 +60,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await anyio.to_thread.run_sync(pool.start)
+        threading.Thread(target=_warm_up, args=(app,), name="warm-up", daemon=True).start()
         try:
             yield
         finally:
@@ -103,6 +108,20 @@ def create_app(
     app.include_router(pages.router)
     api.install_openapi(app)
     return app
+
+
+def _warm_up(app: FastAPI) -> None:
+    """Build, once the server answers, what the first planner would otherwise wait for: the
+    name index (seconds on the national graph) and the home page's figures."""
+    try:
+        service = api.query_service(app)
+        service.names()
+        service.enum_values()
+        if hasattr(app.state.store, "oxigraph"):
+            pages.home_facts_of(app)
+    except Exception:  # noqa: BLE001 - the requests that need them will report any error
+        logger.warning("warm-up failed; the first requests will build the indexes",
+                       exc_info=True)
 
 
 def app_from_env() -> FastAPI:

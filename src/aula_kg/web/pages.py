@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 import anyio
 import pyoxigraph as ox
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import BNode, Graph, Literal, URIRef
@@ -207,6 +207,7 @@ class GraphView:
         self.ox: ox.Store = store.oxigraph
         self.store = store
         self._labels: dict[str, tuple[str, str | None] | None] = {}
+        self._graph_sizes: dict[str, int] | None = None
 
     # labels
 
@@ -305,11 +306,13 @@ class GraphView:
         return self.store.graph_names()
 
     def graph_size(self, name: str) -> int:
-        return sum(1 for _ in self.ox.quads_for_pattern(None, None, None, ox.NamedNode(name)))
+        if self._graph_sizes is None:
+            self._graph_sizes = self.store.graph_sizes()  # one count in Rust, then cached
+        return self._graph_sizes.get(name, 0)
 
 
-def graph_view(request: Request) -> GraphView:
-    app = request.app
+def graph_view(request: Request | FastAPI) -> GraphView:
+    app = getattr(request, "app", request)
     view = getattr(app.state, "graph_view", None)
     if view is None:
         view = GraphView(app.state.store)
@@ -450,6 +453,16 @@ def _quality(ranges, media_types) -> tuple[float, int] | None:
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
+#: Subjects listed on a named graph's page, and up to how many they are sorted by label.
+GRAPH_PAGE_SUBJECTS = 500
+GRAPH_PAGE_SORT_BY_LABEL = 5_000
+_OXIGRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
 def rdf_response(graph: Graph, fmt) -> Response:
     body = graph.serialize(format=_RDFLIB_FORMATS[fmt.name])
     body = body.encode() if isinstance(body, str) else body
@@ -529,17 +542,29 @@ async def graph_page(path: str, request: Request) -> Response:
     if iri not in view.graph_names():
         return not_found(fmt, f"de graphe nommé {iri}", f"no named graph {iri}")
     if fmt != "html":
+        if fmt.name in _OXIGRAPH_FORMATS:
+            # Serialised in Rust: the national COG graph alone holds 640,000 triples.
+            body = await anyio.to_thread.run_sync(
+                lambda: view.ox.dump(format=_OXIGRAPH_FORMATS[fmt.name],
+                                     from_graph=ox.NamedNode(iri), prefixes=vocab.PREFIXES)
+            )
+            return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
         graph = await anyio.to_thread.run_sync(view.named_graph, iri)
         return rdf_response(graph, fmt)
 
     def collect():
-        subjects: dict[str, int] = {}
-        size = 0
-        for quad in view.ox.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
-            size += 1
-            if isinstance(quad.subject, ox.NamedNode):
-                subjects[quad.subject.value] = subjects.get(quad.subject.value, 0) + 1
-        shown = sorted(subjects, key=lambda s: view.label_text(URIRef(s)).lower())[:500]
+        subjects = {
+            s: int(n) for s, n in view.store.select_values(
+                f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} "
+                f"FILTER(isIRI(?s)) }} GROUP BY ?s"
+            )
+        }
+        size = view.graph_size(iri)
+        if len(subjects) <= GRAPH_PAGE_SORT_BY_LABEL:
+            shown = sorted(subjects, key=lambda s: view.label_text(URIRef(s)).lower())
+        else:  # too many to label them all for one page: in IRI (code) order
+            shown = sorted(subjects)
+        shown = shown[:GRAPH_PAGE_SUBJECTS]
         return size, len(subjects), [(view.cell(URIRef(s)), subjects[s]) for s in shown]
 
     size, count, subjects = await anyio.to_thread.run_sync(collect)
@@ -968,14 +993,19 @@ def home_facts(view: GraphView) -> dict[str, Any]:
             "graphs": graphs, "triples": view.store.triple_count()}
 
 
+def home_facts_of(app: FastAPI) -> dict[str, Any]:
+    """The home page's figures, computed once per app (blocking: call from a thread)."""
+    facts = getattr(app.state, "home_facts", None)
+    if facts is None:
+        facts = home_facts(graph_view(app))
+        app.state.home_facts = facts
+    return facts
+
+
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
     service = query_service(request)
-    view = graph_view(request)
-    facts = getattr(request.app.state, "home_facts", None)
-    if facts is None:
-        facts = await anyio.to_thread.run_sync(home_facts, view)
-        request.app.state.home_facts = facts
+    facts = await anyio.to_thread.run_sync(home_facts_of, request.app)
     await anyio.to_thread.run_sync(service.enum_values)
     ordered = sorted(service.catalog, key=lambda q: q.title["fr"].lower())
     queries = [q for q in ordered if not q.name.endswith("-violation")]
