@@ -32,6 +32,7 @@ from .common import (
     Territory,
     cog_dir_in,
     cog_edition,
+    collector_paused,
     describe_source,
     file_header,
     find_file,
@@ -55,33 +56,8 @@ def _territory_for(base: Path, scope: str, cog: Path | None, fallback: Path | No
         return Territory.from_cog(cog_dir_in(fallback), scope)
 
 
-def run(
-    source: str,
-    from_path: Path,
-    out_dir: Path,
-    *,
-    scope: str = "aula",
-    cog: Path | None = None,
-    fallback_dir: Path | None = None,
-    territory=None,
-    quiet: bool = False,
-):
-    """Import one source from ``from_path`` (a directory of snapshots or the file itself)
-    into ``out_dir/<source>.trig``; returns the :class:`~.common.ImportReport`.
-
-    ``cog`` is the Etalab directory used to resolve codes and filter the scope (default: the
-    one beside ``from_path``, else under ``fallback_dir``). Nothing is written when the input
-    is malformed: the InputError names the file and the line.
-    """
-    if source not in SOURCES:
-        raise InputError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
-    from_path = Path(from_path)
-    if not from_path.exists():
-        raise InputError(f"{from_path}: no such file or directory")
-    if territory is None:
-        territory = _territory_for(from_path, scope, cog, fallback_dir)
-    report = ImportReport(source, quiet=quiet)
-    started = now()
+def _build(source: str, from_path: Path, territory: Territory, report: ImportReport):
+    """The source's description, its triples and the files they were read from."""
     base = from_path if from_path.is_dir() else from_path.parent
 
     def sibling(name: str) -> Path | None:
@@ -113,13 +89,44 @@ def run(
         path = find_file(from_path, ort.FILE, "ORT list")
         info = ort.source_info()
         graph, files = ort.build(path, territory, report)
+    return info, graph, files
 
-    describe_source(graph, info, files, started, territory)
-    report.triples = len(graph)
-    out = Path(out_dir) / f"{info.key}.trig"
-    report.changed = write_graph_atomically(
-        graph, vocab.opendata_graph(info.key), out, file_header(info, territory), started
-    )
+
+def run(
+    source: str,
+    from_path: Path,
+    out_dir: Path,
+    *,
+    scope: str = "aula",
+    cog: Path | None = None,
+    fallback_dir: Path | None = None,
+    territory=None,
+    quiet: bool = False,
+):
+    """Import one source from ``from_path`` (a directory of snapshots or the file itself)
+    into ``out_dir/<source>.trig``; returns the :class:`~.common.ImportReport`.
+
+    ``cog`` is the Etalab directory used to resolve codes and filter the scope (default: the
+    one beside ``from_path``, else under ``fallback_dir``). Nothing is written when the input
+    is malformed: the InputError names the file and the line.
+    """
+    if source not in SOURCES:
+        raise InputError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    from_path = Path(from_path)
+    if not from_path.exists():
+        raise InputError(f"{from_path}: no such file or directory")
+    if territory is None:
+        territory = _territory_for(from_path, scope, cog, fallback_dir)
+    report = ImportReport(source, quiet=quiet)
+    started = now()
+    with collector_paused():
+        info, graph, files = _build(source, from_path, territory, report)
+        describe_source(graph, info, files, started, territory)
+        report.triples = len(graph)
+        out = Path(out_dir) / f"{info.key}.trig"
+        report.changed = write_graph_atomically(
+            graph, vocab.opendata_graph(info.key), out, file_header(info, territory), started
+        )
     report.output = out
     report.finish()
     if not quiet:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rdflib import Graph, Literal
+from rdflib import Literal
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from .. import vocab
@@ -27,6 +27,7 @@ from .common import (
     ImportReport,
     SourceInfo,
     Territory,
+    Triples,
     add_former_reference,
     add_laureateship,
     add_programme,
@@ -70,10 +71,10 @@ def edition_of(path: Path) -> str:
     return "2025-04" if "2025-04" in path.name else "2024-09"
 
 
-def build(path: Path, territory: Territory, report: ImportReport) -> tuple[Graph, list[Path]]:
+def build(path: Path, territory: Territory, report: ImportReport) -> tuple[Triples, list[Path]]:
     edition = edition_of(path)
     key = KEY if edition == "2024-09" else KEY_2025
-    graph = Graph()
+    graph = Triples()
     add_programme(graph, "acv")
     conventions: dict[str, dict] = {}
     required = COLUMNS_2024 if edition == "2024-09" else COLUMNS_2025

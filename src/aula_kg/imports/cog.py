@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from rdflib import Graph, Literal
+from rdflib import Literal
 from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from .. import vocab
@@ -34,6 +34,7 @@ from .common import (
     ImportReport,
     SourceInfo,
     Territory,
+    Triples,
     cog_edition,
     dataset,
     find_file,
@@ -87,7 +88,7 @@ def files(cog_dir: Path) -> list[Path]:
     ]
 
 
-def _population(graph: Graph, area, key: str, year: int, kind: str, value) -> None:
+def _population(graph: Triples, area, key: str, year: int, kind: str, value) -> None:
     obs = ID[f"observation/population-{kind}/{key}/{year}"]
     graph.add((obs, RDF.type, QB.Observation))
     graph.add((obs, QB.dataSet, POPULATION_DATASET))
@@ -99,7 +100,7 @@ def _population(graph: Graph, area, key: str, year: int, kind: str, value) -> No
     graph.add((obs, PROV.wasDerivedFrom, dataset(KEY)))
 
 
-def _describe_population_dataset(graph: Graph, year: int, edition: int) -> None:
+def _describe_population_dataset(graph: Triples, year: int, edition: int) -> None:
     ds = POPULATION_DATASET
     graph.add((ds, RDF.type, QB.DataSet))
     graph.add((ds, RDFS.label, Literal(f"Populations légales {year} (COG {edition})", lang="fr")))
@@ -130,12 +131,12 @@ def _require(record, keys, path, line):
             raise input_error(path, line, f"missing or empty field {key!r}")
 
 
-def build(cog_dir: Path, territory: Territory, report: ImportReport) -> tuple[Graph, list[Path]]:
+def build(cog_dir: Path, territory: Territory, report: ImportReport) -> tuple[Triples, list[Path]]:
     """The COG graph for ``territory``'s scope. Raises InputError before anything is written."""
     communes_file, epci_file, dep_file, reg_file = files(cog_dir)
     edition = cog_edition(cog_dir)
     pop_year = edition - 3
-    graph = Graph()
+    graph = Triples()
     in_scope_communes = territory.scope_communes
     epci_of: dict[str, str] = {}
 

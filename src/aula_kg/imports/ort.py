@@ -16,6 +16,7 @@ from .common import (
     ImportReport,
     SourceInfo,
     Territory,
+    Triples,
     add_former_reference,
     add_laureateship,
     add_programme,
@@ -45,10 +46,8 @@ def source_info() -> SourceInfo:
     )
 
 
-def build(path: Path, territory: Territory, report: ImportReport):
-    from rdflib import Graph
-
-    graph = Graph()
+def build(path: Path, territory: Territory, report: ImportReport) -> tuple[Triples, list[Path]]:
+    graph = Triples()
     add_programme(graph, "ort")
     for line, row in iter_csv(path, (CODE, SIGNED, DATE)):
         report.tick()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from .. import vocab
@@ -35,6 +35,7 @@ from .common import (
     ImportReport,
     SourceInfo,
     Territory,
+    Triples,
     add_former_reference,
     add_laureateship,
     add_programme,
@@ -102,7 +103,7 @@ def _flag(row, column, path, line) -> bool:
     return value == "1"
 
 
-def _acv2_convention(graph: Graph, today: str, signed) -> URIRef | None:
+def _acv2_convention(graph: Triples, today: str, signed) -> URIRef | None:
     """The "ACV 2" (2023-2024) convention a commune signed, as an event of its own."""
     if signed is None:
         return None
@@ -130,8 +131,8 @@ def _resolve(code, territory, report):
 
 def build(
     gazetteer: Path | None, ngeo: Path | None, territory: Territory, report: ImportReport
-) -> tuple[Graph, list[Path]]:
-    graph = Graph()
+) -> tuple[Triples, list[Path]]:
+    graph = Triples()
     used: set[str] = set()
     if gazetteer is not None:
         for line, row in iter_csv(gazetteer, GAZETTEER_COLUMNS):

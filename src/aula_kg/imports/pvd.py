@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph, Literal
+from rdflib import Literal
 from rdflib.namespace import DCTERMS
 
 from .common import (
@@ -22,6 +22,7 @@ from .common import (
     ImportReport,
     SourceInfo,
     Territory,
+    Triples,
     add_former_reference,
     add_laureateship,
     add_programme,
@@ -71,9 +72,9 @@ def signature_dates(gazetteer: Path, territory: Territory) -> dict[str, object]:
 
 def build(
     path: Path, gazetteer: Path | None, territory: Territory, report: ImportReport
-) -> tuple[Graph, list[Path]]:
+) -> tuple[Triples, list[Path]]:
     dates = signature_dates(gazetteer, territory) if gazetteer is not None else {}
-    graph = Graph()
+    graph = Triples()
     add_programme(graph, "pvd")
     for line, row in iter_csv(path, COLUMNS):
         report.tick()
