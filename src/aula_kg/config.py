@@ -47,6 +47,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     #: Worker processes that run user queries (None: 2 to 4, after the CPUs).
     query_workers: int | None = None
+    #: Bytes of query answers the server keeps to repeat them (0: none kept).
+    answer_cache_bytes: int = 64 << 20
     #: SPARQL endpoints a query may reach with SERVICE (exact IRIs); none by default.
     allowed_service_endpoints: tuple[str, ...] = field(default_factory=tuple)
     #: A SPARQL 1.1 server holding the graph (query URL); None: the embedded store.
@@ -96,6 +98,7 @@ class Settings:
             max_rows=_env_int("AULA_KG_MAX_ROWS", 10_000),
             max_body_bytes=_env_int("AULA_KG_MAX_BODY_BYTES", 1_000_000),
             query_workers=_env_int("AULA_KG_QUERY_WORKERS", 0) or None,
+            answer_cache_bytes=_env_int("AULA_KG_ANSWER_CACHE_MB", 64) << 20,
             allowed_service_endpoints=_env_list("AULA_KG_ALLOWED_SERVICES"),
             endpoint=os.environ.get("AULA_KG_ENDPOINT") or None,
             endpoint_graph_store=os.environ.get("AULA_KG_ENDPOINT_GRAPH_STORE") or None,

@@ -52,6 +52,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import urljoin
 
+from .answers import AnswerCache
 from .errors import AulaKgError, QueryRejected, QueryTimeout
 from .formats import FORMATS_BY_NAME, GRAPH, RESULTS, NotAcceptable, describe_choices
 from .store.base import QueryOutput
@@ -661,8 +662,11 @@ class WorkerPool:
         queue_timeout: float | None = None,
         spawn_timeout: float = 120.0,
         owns_snapshot: bool = False,
+        cache_bytes: int = 0,
     ):
         self.snapshot = Path(snapshot)
+        #: Answers already given (the graph never changes under a pool); None when off.
+        self.cache = AnswerCache(cache_bytes) if cache_bytes > 0 else None
         self.size = size or default_workers()
         self.timeout = timeout
         self.max_rows = max_rows
@@ -882,6 +886,10 @@ class WorkerPool:
 
     async def run(self, request: QueryRequest, timeout: float | None = None) -> CappedOutput:
         """Run ``request`` on a worker within ``timeout`` seconds (default: the pool's)."""
+        if self.cache is not None:
+            cached = self.cache.get(request)
+            if cached is not None:
+                return cached
         if not self._started:
             self._start_in_background()
         limit = self.timeout if timeout is None else timeout
@@ -929,7 +937,10 @@ class WorkerPool:
         status, *rest = pickle.loads(reply)
         if status == "ok":
             kind, media_type, body, truncated = rest
-            return CappedOutput(kind, media_type, body, truncated)
+            answer = CappedOutput(kind, media_type, body, truncated)
+            if self.cache is not None:
+                self.cache.put(request, answer, len(body))
+            return answer
         raise _ERROR_CLASSES.get(status, QueryFailed)(rest[0])
 
 
@@ -1044,5 +1055,6 @@ def pool_for_store(store, **kwargs):
 
     if isinstance(store, RemoteStore):
         kwargs.pop("spawn_timeout", None)
+        kwargs.pop("cache_bytes", None)  # a remote server's data may change: never cached
         return RemotePool(store, **kwargs)
     return WorkerPool.for_store(store, **kwargs)

@@ -51,6 +51,7 @@ def create_app(
             timeout=settings.query_timeout,
             max_rows=settings.max_rows,
             allowed_endpoints=settings.allowed_service_endpoints,
+            cache_bytes=getattr(settings, "answer_cache_bytes", 0),
         )
     except TypeError:
         raise GraphUnavailable(

@@ -1,0 +1,63 @@
+"""Answers already given: a bounded cache of serialised query answers.
+
+The served graph never changes while a server runs (a new build is served by a new
+process), so an answer is fully determined by the request: the query text, the negotiated
+formats, the protocol's dataset and the base IRI. Repeating one costs a dictionary lookup
+instead of a round trip to a worker process. Only complete successes are kept: a refused,
+failed or timed-out query is evaluated again every time. The cache holds at most
+``capacity`` bytes of answer bodies, least recently used first out; an answer larger than
+an eighth of it is not kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any
+
+#: Answers larger than this share of the capacity are not kept.
+_LARGEST_SHARE = 8
+
+
+class AnswerCache:
+    """A thread-safe LRU map from a request to its answer, bounded in body bytes."""
+
+    def __init__(self, capacity: int):
+        self.capacity = max(0, capacity)
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[0]
+
+    def put(self, key: Hashable, answer: Any, size: int) -> None:
+        if size > self.capacity // _LARGEST_SHARE:
+            return
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._size -= previous[1]
+            self._entries[key] = (answer, size)
+            self._size += size
+            while self._size > self.capacity:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._size -= dropped
+
+    @property
+    def size(self) -> int:
+        """Bytes of answer bodies held."""
+        return self._size
+
+    def __len__(self) -> int:
+        return len(self._entries)
