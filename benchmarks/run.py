@@ -27,6 +27,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +38,11 @@ sys.path.insert(0, str(REPO / "src"))
 
 from aula_kg.catalog import Catalog, run_query  # noqa: E402
 from aula_kg.config import Settings  # noqa: E402
-from aula_kg.store import EmbeddedStore  # noqa: E402
+from aula_kg.store import EmbeddedStore, open_store  # noqa: E402
+
+#: The store the command line and the server use, and the in-memory alternative.
+DEFAULT_STORE = "pyoxigraph prebuilt (on disk, default)"
+IN_MEMORY_STORE = "pyoxigraph in memory"
 from aula_kg.store.base import SelectResult  # noqa: E402
 from aula_kg.store.remote import RemoteStore, publish  # noqa: E402
 from aula_kg.territories import NameIndex  # noqa: E402
@@ -259,11 +264,11 @@ uvicorn.run(SparqlEndpoint(graph=ds), host="127.0.0.1", port=int(sys.argv[2]), l
 def http_bench(nq: Path, work: Path, queries: list[str], seconds: float, env) -> dict:
     results = {}
     servers = {}
-    # aula-kg serve, with all its checks and worker processes.
+    # aula-kg serve as a planner starts it: the build's prebuilt store, all checks on,
+    # worker processes.
     port = free_port()
-    proc = subprocess.Popen([str(BIN / "aula-kg"), "serve", "--graph", str(nq), "--port",
-                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=env)
+    proc = subprocess.Popen([str(BIN / "aula-kg"), "serve", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     ready = wait_http(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
     servers["aula-kg serve"] = (proc, port, "/sparql", {"ready_s": ready})
     # oxigraph serve-read-only on the same data, the union loaded as its default graph.
@@ -328,8 +333,11 @@ def bench_graph(label: str, extra: list[Path], args, work: Path) -> dict:
 
     stores = {}
     start = time.perf_counter()
-    stores["pyoxigraph (embedded)"] = EmbeddedStore.from_file(nq)
-    result.setdefault("load_s", {})["pyoxigraph (embedded)"] = time.perf_counter() - start
+    stores[DEFAULT_STORE] = open_store(replace(Settings.from_env(), build_dir=build_dir))
+    result.setdefault("load_s", {})[DEFAULT_STORE] = time.perf_counter() - start
+    start = time.perf_counter()
+    stores[IN_MEMORY_STORE] = EmbeddedStore.from_file(nq)
+    result["load_s"][IN_MEMORY_STORE] = time.perf_counter() - start
     if not args.no_rdflib:
         start = time.perf_counter()
         stores["rdflib memory"] = RdflibStore(nq)
@@ -346,7 +354,7 @@ def bench_graph(label: str, extra: list[Path], args, work: Path) -> dict:
         result["load_s"]["oxigraph serve (remote)"] = time.perf_counter() - start
         stores["oxigraph serve (remote)"] = RemoteStore(f"http://127.0.0.1:{port}/query",
                                                         timeout=120)
-        names = NameIndex(stores["pyoxigraph (embedded)"])
+        names = NameIndex(stores[DEFAULT_STORE])
         result["queries"] = {}
         for name, store in stores.items():
             progress(label, "stored queries on", name)
@@ -358,11 +366,10 @@ def bench_graph(label: str, extra: list[Path], args, work: Path) -> dict:
     finally:
         stop(server)
 
-    embedded = stores["pyoxigraph (embedded)"]
     mix = [q.render(q.bindings(q.examples, names)) for q in catalog]
+    stores.clear()
     if not args.no_http:
         result["http"] = http_bench(nq, work, mix, args.http_seconds, env)
-    del embedded
     return result
 
 
@@ -380,11 +387,14 @@ def targets(results: dict) -> list[tuple[str, bool | None, str]]:
     graph = national or results["graphs"]["aula"]
     label = "national" if national else "aula"
     q = graph["queries"]
-    emb = q["pyoxigraph (embedded)"]
-    slow = [n for n, r in emb.items() if r.get("median_ms", 1e9) > 50]
-    out.append((f"every stored query median <= 50 ms in-process ({label})", not slow,
-                f"slowest {max(r.get('median_ms', 0) for r in emb.values()):.1f} ms"
-                + (f"; over: {', '.join(slow)}" if slow else "")))
+    for store in (DEFAULT_STORE, IN_MEMORY_STORE):
+        timed = q[store]
+        slow = [n for n, r in timed.items() if r.get("median_ms", 1e9) > 50]
+        out.append((f"every stored query median <= 50 ms in-process ({label}, {store})",
+                    not slow,
+                    f"slowest {max(r.get('median_ms', 0) for r in timed.values()):.1f} ms"
+                    + (f"; over: {', '.join(slow)}" if slow else "")))
+    emb = q[DEFAULT_STORE]
     rd = q.get("rdflib memory")
     if rd:
         slower = [n for n, r in emb.items()
