@@ -18,12 +18,16 @@ import re
 from pathlib import Path
 
 from rdflib import Literal
-from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from .. import vocab
-from ..vocab import AULA, ID
+from ..vocab import ID
 from .common import (
+    AULA,
     LICENCE_OUVERTE_2,
+    PROV,
+    RDF,
+    RDFS,
+    XSD,
     ImportReport,
     SourceInfo,
     Territory,

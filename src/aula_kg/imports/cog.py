@@ -25,12 +25,23 @@ from datetime import date
 from pathlib import Path
 
 from rdflib import Literal
-from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, SKOS, XSD
 
 from .. import vocab
-from ..vocab import AULA, ID, IGEO, ORG, SDMX_ATTRIBUTE, SDMX_DIMENSION
+from ..vocab import ID
 from .common import (
+    AULA,
+    DCTERMS,
+    IGEO,
     LICENCE_OUVERTE_2,
+    ORG,
+    PROV,
+    QB,
+    RDF,
+    RDFS,
+    SDMX_ATTRIBUTE,
+    SDMX_DIMENSION,
+    SKOS,
+    XSD,
     ImportReport,
     SourceInfo,
     Territory,

@@ -25,13 +25,18 @@ import re
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from .. import vocab
-from ..vocab import AULA, ID
+from ..vocab import ID
 from .common import (
+    AULA,
+    DCTERMS,
     LICENCE_OUVERTE_2,
     MIT,
+    PROV,
+    RDF,
+    RDFS,
+    XSD,
     ImportReport,
     SourceInfo,
     Territory,

@@ -15,9 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import Literal
-from rdflib.namespace import DCTERMS
 
 from .common import (
+    DCTERMS,
     LICENCE_OUVERTE_2,
     ImportReport,
     SourceInfo,
