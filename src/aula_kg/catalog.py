@@ -265,10 +265,17 @@ class Catalog:
 
 def run_query(store: Store, query: StoredQuery, given: dict[str, str],
               names: NameIndex | None = None) -> SelectResult | bool:
-    """Run a stored query with validated, bound parameters."""
+    """Run a stored query with validated, bound parameters. A federated query runs its
+    local part alone (its enrichment columns unbound), as the web API does when the
+    service is not configured: see federation.run_federated for the enriched answer."""
     if names is None and any(p.type in RESOURCE_TYPES for p in query.parameters):
         names = NameIndex(store)
     text = query.render(query.bindings(given, names))
+    from . import federation  # federation builds on this module
+
+    declared = federation.declared(query)
+    if declared is not None:
+        text = federation.split(text, declared).local
     if query.form == "ASK":
         return store.ask(text)
     return store.select(text)

@@ -15,9 +15,11 @@ call, kept small:
     #+ service = "wikidata"      # the configuration key, never a URL
     #+ join = "code"             # the variable shared by the local and the remote part
 
-``urn:aula-kg:service:KEY`` can never be fetched: run as plain SPARQL (``aula-kg query``,
-the golden tests, any other store) the SILENT service fails at once, without any network
-access, and the enrichment columns stay empty.
+``urn:aula-kg:service:KEY`` can never be fetched: run as plain SPARQL by another tool, the
+SILENT service fails at once, without any network access, and the enrichment columns stay
+empty. aula-kg itself runs the local part alone when the service is not configured
+(``catalog.run_query``, the web API), so that stores which cannot compile a ``SERVICE``
+(Virtuoso 7) give the same answer.
 
 **Where the endpoint comes from.** The environment variable ``AULA_KG_SERVICE_<KEY>``
 (``AULA_KG_SERVICE_WIKIDATA=https://query.wikidata.org/sparql``), and it must also be listed,
