@@ -1,8 +1,10 @@
 """Rewrite the golden results of the stored queries from the shipped graph.
 
 Run after a reviewed change to data or queries:  .venv/bin/python tests/golden/regenerate.py
-Each query runs with its parameters' ``example`` values; the CSV is what
-``aula-kg query NAME --format csv`` prints.
+[NAME...] (every query, or only the ones named). Each query runs with its parameters'
+``example`` values; the CSV is what ``aula-kg query NAME --format csv`` prints. The build's
+prebuilt on-disk store must give the same CSV as the graph loaded in memory: a query that
+differs is reported (its GROUP_CONCAT is left in the engine's order) and exits with 1.
 """
 
 from __future__ import annotations
@@ -28,26 +30,42 @@ def golden_csv(store, query, names) -> str:
     return out.getvalue()
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
     from aula_kg.build import build
     from aula_kg.catalog import Catalog
     from aula_kg.config import Settings
-    from aula_kg.store import EmbeddedStore
+    from aula_kg.store import EmbeddedStore, open_store
     from aula_kg.territories import NameIndex
 
     settings = replace(Settings.from_env(), build_dir=Path(tempfile.mkdtemp()))
+    catalog = Catalog.load(settings.queries_dir)
+    unknown = [name for name in argv if name not in {q.name for q in catalog}]
+    if unknown:
+        print(f"unknown stored queries: {', '.join(unknown)}", file=sys.stderr)
+        return 2
     build(settings)
     store = EmbeddedStore.from_file(settings.graph_file)
     names = NameIndex(store)
-    catalog = Catalog.load(settings.queries_dir)
-    for query in catalog:
-        (HERE / f"{query.name}.csv").write_text(golden_csv(store, query, names), encoding="utf-8")
-    stale = {p.stem for p in HERE.glob("*.csv")} - {q.name for q in catalog}
-    for name in stale:
-        (HERE / f"{name}.csv").unlink()
-    print(f"wrote {len(catalog.queries)} golden results to {HERE}")
+    on_disk = open_store(settings)
+    disk_names = NameIndex(on_disk)
+    chosen = [q for q in catalog if not argv or q.name in argv]
+    differing = []
+    for query in chosen:
+        text = golden_csv(store, query, names)
+        if golden_csv(on_disk, query, disk_names) != text:
+            differing.append(query.name)
+        (HERE / f"{query.name}.csv").write_text(text, encoding="utf-8")
+    if not argv:
+        stale = {p.stem for p in HERE.glob("*.csv")} - {q.name for q in catalog}
+        for name in stale:
+            (HERE / f"{name}.csv").unlink()
+    print(f"wrote {len(chosen)} golden results to {HERE}")
+    if differing:
+        print("different on the prebuilt on-disk store (order GROUP_CONCAT's input): "
+              + ", ".join(differing), file=sys.stderr)
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
