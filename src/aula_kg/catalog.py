@@ -98,11 +98,15 @@ class Parameter:
         if self.type in ("year", "integer"):
             text = raw.strip()
             if not re.fullmatch(r"[+-]?\d{1,9}", text):
-                raise ParameterError(f"parameter '{self.name}': expected {self.expects()}, got {raw!r}")
+                raise ParameterError(
+                    f"parameter '{self.name}': expected {self.expects()}, got {raw!r}"
+                )
             value = int(text)
             low, high = (1800, 2200) if self.type == "year" else (self.minimum, self.maximum)
             if (low is not None and value < low) or (high is not None and value > high):
-                raise ParameterError(f"parameter '{self.name}': expected {self.expects()}, got {value}")
+                raise ParameterError(
+                    f"parameter '{self.name}': expected {self.expects()}, got {value}"
+                )
             if self.type == "year":
                 return Literal(f"{value:04d}", datatype=XSD.gYear)
             return Literal(value, datatype=XSD.integer)
@@ -129,7 +133,8 @@ class StoredQuery:
         """The query text with each bound parameter's slot holding its term."""
         text = self.text
         for name, term in bindings.items():
-            text = slot_pattern(name).sub(lambda _m, n=name, t=term: f"VALUES ?{n} {{ {t.n3()} }}", text)
+            slot = f"VALUES ?{name} {{ {term.n3()} }}"
+            text = slot_pattern(name).sub(lambda _m, filled=slot: filled, text)
         return text
 
     def bindings(self, given: dict[str, str], names: NameIndex | None) -> dict[str, Identifier]:
@@ -178,7 +183,9 @@ def parse_stored_query(path: Path) -> StoredQuery:
     for pname, spec in meta.get("params", {}).items():
         ptype = spec.get("type")
         if ptype not in TYPES:
-            raise InputError(f"{path}: parameter '{pname}' has unknown type {ptype!r} (one of {sorted(TYPES)})")
+            raise InputError(
+                f"{path}: parameter '{pname}' has unknown type {ptype!r} (one of {sorted(TYPES)})"
+            )
         if not {"fr", "en"} <= set(spec.get("description", {})):
             raise InputError(f"{path}: parameter '{pname}' needs description.fr and description.en")
         if not slot_pattern(pname).findall(text):
@@ -246,7 +253,8 @@ class Catalog:
             for tag in query.tags:
                 graph.add((node, schema.keywords, Literal(tag)))
             graph.add((node, schema.identifier, Literal(query.name)))
-            body = {"SELECT": sh.select, "ASK": sh.ask, "CONSTRUCT": sh.construct}.get(query.form, sh.select)
+            forms = {"SELECT": sh.select, "ASK": sh.ask, "CONSTRUCT": sh.construct}
+            body = forms.get(query.form, sh.select)
             graph.add((node, body, Literal(query.text)))
             for parameter in query.parameters:
                 pnode = vocab.ID[f"query/{query.name}/parameter/{parameter.name}"]

@@ -82,7 +82,9 @@ def parse_file(path: Path, graph: Graph | None = None, *, fmt: str | None = None
     except BadSyntax as exc:
         raise InputError(f"{path}:{exc.lines + 1}: Turtle syntax error: {exc._why}") from None
     except SAXParseException as exc:
-        raise InputError(f"{path}:{exc.getLineNumber()}: XML syntax error: {exc.getMessage()}")
+        raise InputError(
+            f"{path}:{exc.getLineNumber()}: XML syntax error: {exc.getMessage()}"
+        ) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except Exception as exc:  # rdflib raises many types; all mean "unreadable"
