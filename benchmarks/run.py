@@ -40,6 +40,9 @@ from aula_kg.catalog import Catalog, run_query  # noqa: E402
 from aula_kg.config import Settings  # noqa: E402
 from aula_kg.store import EmbeddedStore, open_store  # noqa: E402
 
+#: The server as configured by default, and without its answer cache.
+OURS = "aula-kg serve"
+OURS_NO_CACHE = "aula-kg serve, no answer cache"
 #: The store the command line and the server use, and the in-memory alternative.
 DEFAULT_STORE = "pyoxigraph prebuilt (on disk, default)"
 IN_MEMORY_STORE = "pyoxigraph in memory"
@@ -223,9 +226,10 @@ def load(port: int, path: str, queries: list[str], clients: int, seconds: float)
                     "Accept": "application/sparql-results+json"})
                 response = conn.getresponse()
                 response.read()
-                if response.status != 200:
+                if response.status != 200:  # a fast error must not count as throughput
                     with lock:
                         errors[0] += 1
+                    continue
                 mine.append(time.perf_counter() - start)
             except (OSError, http.client.HTTPException):
                 with lock:
@@ -266,11 +270,16 @@ def http_bench(nq: Path, work: Path, queries: list[str], seconds: float, env) ->
     servers = {}
     # aula-kg serve as a planner starts it: the build's prebuilt store, all checks on,
     # worker processes.
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "aula-kg"), "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    ready = wait_http(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
-    servers["aula-kg serve"] = (proc, port, "/sparql", {"ready_s": ready})
+    # Once as configured by default, once without its answer cache (every request then
+    # goes to a worker, as it does in oxigraph's server).
+    for name, cache_mb in ((OURS, None), (OURS_NO_CACHE, "0")):
+        port = free_port()
+        server_env = dict(env, **({"AULA_KG_ANSWER_CACHE_MB": cache_mb} if cache_mb else {}))
+        proc = subprocess.Popen([str(BIN / "aula-kg"), "serve", "--port", str(port)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=server_env)
+        ready = wait_http(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", proc)
+        servers[name] = (proc, port, "/sparql", {"ready_s": ready})
     # oxigraph serve-read-only on the same data, the union loaded as its default graph.
     location = work / "oxigraph-ro"
     subprocess.run([str(BIN / "oxigraph"), "load", "--location", str(location), "--file",
@@ -403,20 +412,28 @@ def targets(results: dict) -> list[tuple[str, bool | None, str]]:
         out.append(("never slower than rdflib memory", not slower,
                     ", ".join(slower) or "none slower"))
     http = graph.get("http")
-    if http and "aula-kg serve" in http:
-        ours, ox = http["aula-kg serve"], http["oxigraph serve-read-only"]
-        seq = ours["c1"]["req_per_s"] / ox["c1"]["req_per_s"]
-        par = ours["c8"]["req_per_s"] / ox["c8"]["req_per_s"]
-        out.append(("serve >= oxigraph sequential", seq >= 1, f"{seq:.2f}x"))
-        out.append(("serve >= 80 % of oxigraph, 8 clients", par >= 0.8, f"{par:.2f}x"))
+    if http and OURS in http:
+        ox = http["oxigraph serve-read-only"]
         rdf = http.get("rdflib-endpoint", {})
-        if "c1" in rdf:
-            ratio = min(ours["c1"]["req_per_s"] / max(rdf["c1"]["req_per_s"], 1e-9),
-                        ours["c8"]["req_per_s"] / max(rdf["c8"]["req_per_s"], 1e-9))
-            out.append(("serve >= 10x rdflib-endpoint", ratio >= 10, f"{ratio:.1f}x"))
-        out.append(("serve ready <= 2 s", ours["ready_s"] <= 2, f"{ours['ready_s']:.2f} s"))
-        out.append(("serving RSS <= 1.5 GB", ours["rss_mib"] <= 1536,
-                    f"{ours['rss_mib']:.0f} MiB"))
+        for name in (OURS, OURS_NO_CACHE):
+            ours = http.get(name)
+            if not ours or "c1" not in ours:
+                continue
+            tag = "" if name == OURS else " (no answer cache)"
+            seq = ours["c1"]["req_per_s"] / ox["c1"]["req_per_s"]
+            par = ours["c8"]["req_per_s"] / ox["c8"]["req_per_s"]
+            out.append((f"serve >= oxigraph sequential{tag}", seq >= 1, f"{seq:.2f}x"))
+            out.append((f"serve >= 80 % of oxigraph, 8 clients{tag}", par >= 0.8,
+                        f"{par:.2f}x"))
+            if "c1" in rdf:
+                ratio = min(ours["c1"]["req_per_s"] / max(rdf["c1"]["req_per_s"], 1e-9),
+                            ours["c8"]["req_per_s"] / max(rdf["c8"]["req_per_s"], 1e-9))
+                out.append((f"serve >= 10x rdflib-endpoint{tag}", ratio >= 10,
+                            f"{ratio:.1f}x"))
+            out.append((f"serve ready <= 2 s{tag}", ours["ready_s"] <= 2,
+                        f"{ours['ready_s']:.2f} s"))
+            out.append((f"serving RSS <= 1.5 GB{tag}", ours["rss_mib"] <= 1536,
+                        f"{ours['rss_mib']:.0f} MiB"))
     return out
 
 
