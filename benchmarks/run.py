@@ -337,6 +337,28 @@ def bench_graph(label: str, extra: list[Path], args, work: Path) -> dict:
     )
     result = {"build": {"seconds": seconds, "rss_mib": rss, "steps": timings,
                         "triples_in": triples_in, "quads_out": quads, "inferred": inferred}}
+    result["reasoning"] = {"rules": {"seconds": float(timings["reason"]), "inferred": inferred,
+                                     "build_rss_mib": rss}}
+    for engine in ("reasonable", "owlrl"):
+        if engine == "owlrl" and label == "national" and not args.owlrl_national:
+            result["reasoning"][engine] = {"skipped": "minutes on the national graph; "
+                                                      "--owlrl-national to measure"}
+            continue
+        progress(label, "build with the", engine, "reasoner")
+        engine_env = dict(env, AULA_KG_BUILD_DIR=str(work / f"build-{label}-{engine}"))
+        try:
+            _, engine_rss, engine_out = run_measured(cmd + ["--reasoner", engine], engine_env)
+        except RuntimeError as exc:
+            result["reasoning"][engine] = {"error": str(exc)[:200]}
+            continue
+        engine_steps = dict(re.findall(r"(\w+) ([\d.]+)s",
+                                       engine_out.split("timings:")[1].splitlines()[0]))
+        result["reasoning"][engine] = {
+            "seconds": float(engine_steps["reason"]),
+            "inferred": int(re.search(r"(\d+) inferred", engine_out).group(1)),
+            "build_rss_mib": engine_rss,
+        }
+        shutil.rmtree(work / f"build-{label}-{engine}", ignore_errors=True)
     nq = build_dir / "aula-kg.nq"
     catalog = Catalog.load(Settings.from_env().queries_dir)
 
@@ -446,6 +468,16 @@ def print_report(results: dict) -> None:
               f"{b['rss_mib']} MiB; steps: "
               + ", ".join(f"{k} {v}s" for k, v in b["steps"].items())
               + (f"; import {graph['import_s']:.1f} s" if "import_s" in graph else ""))
+        if graph.get("reasoning"):
+            print("\n| OWL 2 RL engine | reasoning s | inferred triples kept "
+                  "| build peak RSS MiB |")
+            print("|---|---|---|---|")
+            for engine, r in graph["reasoning"].items():
+                if "seconds" in r:
+                    print(f"| {engine} | {r['seconds']:.2f} | {r['inferred']} | "
+                          f"{r['build_rss_mib']} |")
+                else:
+                    print(f"| {engine} | {r.get('skipped') or r.get('error')} | | |")
         stores = list(graph["queries"])
         print("\n| query | " + " | ".join(f"{s} median / p95 ms" for s in stores) + " |")
         print("|---|" + "---|" * len(stores))
@@ -482,6 +514,8 @@ def main(argv=None) -> int:
     parser.add_argument("--http-seconds", type=float, default=5.0)
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--no-rdflib", action="store_true", help="skip rdflib's memory store")
+    parser.add_argument("--owlrl-national", action="store_true",
+                        help="also reason the national graph with owlrl (minutes)")
     parser.add_argument("--query-limit", type=float, default=60,
                         help="seconds one stored query may take on pyoxigraph (default 60)")
     parser.add_argument("--rdflib-limit", type=float, default=30,
