@@ -40,22 +40,7 @@ def test_catalogue_has_at_least_fifteen_questions_and_checks():
     assert len(checks) >= 3
 
 
-#: Queries whose GROUP_CONCAT still takes the engine's order, so that the in-memory and the
-#: on-disk pyoxigraph stores may concatenate differently (strict xfail in the comparison of
-#: the two stores; the golden result, written from memory, may not hold on disk). Remove a
-#: query from here once its concatenations are fed from a sub-select ordered by the value.
-#: Not listed: territory_dossier and reconcile_laureates, which leave the order to the
-#: engine too but happen to give the same bytes on both stores for the shipped graph.
-ORDER_NOT_YET_FIXED: dict[str, str] = {
-    "reconcile_acv": "GROUP_CONCAT in the engine's order: the on-disk store concatenates differently",
-}
-
-
-@pytest.mark.parametrize("query", [
-    pytest.param(q, id=q.name, marks=pytest.mark.xfail(reason=ORDER_NOT_YET_FIXED[q.name], strict=False))
-    if q.name in ORDER_NOT_YET_FIXED else pytest.param(q, id=q.name)
-    for q in CATALOG
-])
+@pytest.mark.parametrize("query", CATALOG, ids=lambda q: q.name)
 def test_query_matches_its_golden_result(store, names, query):
     golden = GOLDEN / f"{query.name}.csv"
     assert golden.is_file(), f"no golden result: run tests/golden/regenerate.py"
@@ -72,14 +57,10 @@ def both_stores(built_settings):
     return (in_memory, NameIndex(in_memory)), (on_disk, NameIndex(on_disk))
 
 
-@pytest.mark.parametrize("query", [
-    pytest.param(q, id=q.name, marks=pytest.mark.xfail(reason=ORDER_NOT_YET_FIXED[q.name], strict=True))
-    if q.name in ORDER_NOT_YET_FIXED else pytest.param(q, id=q.name)
-    for q in CATALOG
-])
+@pytest.mark.parametrize("query", CATALOG, ids=lambda q: q.name)
 def test_query_gives_the_same_csv_in_memory_and_on_disk(both_stores, query):
     # GROUP_CONCAT's order is the engine's, and the two pyoxigraph stores iterate in different
-    # orders: a query is the same on both only if it orders what it concatenates.
+    # orders: every stored query feeds its concatenations from an ordered sub-select.
     (in_memory, memory_names), (on_disk, disk_names) = both_stores
     assert golden_csv(in_memory, query, memory_names) == golden_csv(on_disk, query, disk_names)
 
