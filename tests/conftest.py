@@ -10,7 +10,7 @@ import pytest
 
 from aula_kg.build import build
 from aula_kg.config import Settings
-from aula_kg.store import EmbeddedStore
+from aula_kg.store import EmbeddedStore, open_store
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -26,7 +26,10 @@ def built_settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def store(built_settings) -> EmbeddedStore:
-    return EmbeddedStore.from_file(built_settings.graph_file)
+    """The built graph as the command line and the server open it: the prebuilt store."""
+    opened = open_store(built_settings)
+    assert isinstance(opened, EmbeddedStore) and opened.path is not None
+    return opened
 
 
 @pytest.fixture
