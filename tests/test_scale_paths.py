@@ -66,14 +66,23 @@ def test_find_is_resolve_without_errors_or_suggestions(store):
     assert names.find("artois", {"epci"}) is None  # ambiguous: no guess
 
 
-def test_the_warm_up_builds_the_indexes_after_start(built_settings, store):
+def test_the_warm_up_builds_the_indexes_after_start_and_status_says_so(built_settings, store):
     app = create_app(built_settings, store, workers=1)
-    with TestClient(app):
+    with TestClient(app) as client:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and getattr(app.state, "home_facts", None) is None:
+        status = client.get("/api/status").json()
+        while not status["warm"] and time.monotonic() < deadline:
             time.sleep(0.05)
+            status = client.get("/api/status").json()
+        assert status["warm"] and status["store"] == "prebuilt"
+        assert status["workers"] == {"size": 1, "ready": 1}
         assert app.state.home_facts["triples"] == store.triple_count()
         assert app.state.queries._names is not None
+        ask = {"query": "ASK { ?s ?p ?o }"}
+        client.get("/sparql", params=ask)
+        client.get("/sparql", params=ask)
+        cache = client.get("/api/status").json()["answer_cache"]
+        assert cache["entries"] >= 1 and cache["hits"] >= 1
 
 
 _RACE = """

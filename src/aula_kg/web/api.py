@@ -22,7 +22,7 @@ import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from .. import federation, formats
+from .. import __version__, federation, formats
 from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from ..config import Settings
 from ..errors import AmbiguousName, ParameterError, QueryRejected
@@ -236,6 +236,32 @@ def describe_query(query: StoredQuery) -> dict[str, Any]:
 async def list_queries(request: Request) -> JSONResponse:
     service = query_service(request)
     return JSONResponse({"queries": [describe_query(q) for q in service.catalog]})
+
+
+@router.get(
+    "/status",
+    summary="État du serveur / server status",
+    description="What the server serves and how warm it is: the store (`prebuilt`, "
+    "`memory` or `remote`), query workers ready out of started, whether the indexes the "
+    "pages and stored queries need are built (`warm`), and the answer cache's use.",
+)
+async def status(request: Request) -> JSONResponse:
+    state = request.app.state
+    store = state.store
+    kind = ("remote" if not hasattr(store, "oxigraph")
+            else "prebuilt" if getattr(store, "path", None) else "memory")
+    pool = state.query_pool
+    cache = getattr(pool, "cache", None)
+    return JSONResponse({
+        "version": __version__,
+        "store": kind,
+        "workers": {"size": pool.size, "ready": getattr(pool, "ready_workers", pool.size)},
+        "warm": bool(getattr(state, "warm", False)),
+        "answer_cache": None if cache is None else {
+            "entries": len(cache), "bytes": cache.size, "capacity": cache.capacity,
+            "hits": cache.hits, "misses": cache.misses,
+        },
+    })
 
 
 def given_parameters(request: Request) -> tuple[dict[str, str], str | None]:

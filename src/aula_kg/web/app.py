@@ -120,6 +120,7 @@ def _warm_up(app: FastAPI) -> None:
         service.enum_values()
         if hasattr(app.state.store, "oxigraph"):
             pages.home_facts_of(app)
+        app.state.warm = True
     except Exception:  # noqa: BLE001 - the requests that need them will report any error
         logger.warning("warm-up failed; the first requests will build the indexes",
                        exc_info=True)
