@@ -27,6 +27,7 @@ from .config import Settings
 from .errors import InputError, ValidationFailed
 from .sources import QUAD_FORMATS, SourceFile, Sources, load_sources
 from .store import EmbeddedStore, prebuilt
+from .store.embedded import with_union_default_graph
 from .validation import ValidationReport, validate_graph
 
 
@@ -84,12 +85,6 @@ def bulk_shape_files(settings: Settings) -> list[Path]:
 
 def _focus_set(report: ValidationReport) -> set[str]:
     return {v.focus for v in report.violations}
-
-
-def _union(store):
-    """``store`` with the union of its named graphs in its default graph."""
-    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return store
 
 
 def canonical_lines(quads) -> list[str]:
@@ -265,7 +260,7 @@ def build(
         sources.files = [f for f in sources.files if f.graph not in replaced]
     _dataset_into(working, sources, skip=(vocab.SHAPES_GRAPH, vocab.INFERRED_GRAPH,
                                           vocab.CATALOG_GRAPH))
-    _union(working)
+    with_union_default_graph(working)
     if bulk is not None:
         opendata_shapes = Graph()
         for path in bulk_shape_files(settings):
@@ -293,7 +288,7 @@ def build(
     full.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
                      for t in inferred)
     graph_names = list(full.named_graphs())
-    _union(full)
+    with_union_default_graph(full)
     # The on-disk copy is written in the background while the checks run (see
     # store.prebuilt); it is kept only if the build succeeds.
     writer = prebuilt.PrebuiltWriter(full, settings.build_dir)

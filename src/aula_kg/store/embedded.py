@@ -72,7 +72,7 @@ def to_oxigraph(term: Identifier):
     raise TypeError(f"unsupported term {term!r}")
 
 
-def _with_union_default_graph(store: ox.Store) -> ox.Store:
+def with_union_default_graph(store: ox.Store) -> ox.Store:
     """Copy every named graph's triples into an empty default graph (in Rust, one update)."""
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -111,13 +111,13 @@ class EmbeddedStore:
             store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, ValueError) as exc:
             raise GraphUnavailable(f"cannot load the built graph {path}: {exc}") from exc
-        return cls(_with_union_default_graph(store))
+        return cls(with_union_default_graph(store))
 
     @classmethod
     def from_nquads(cls, data: bytes) -> EmbeddedStore:
         store = ox.Store()
         store.load(data, format=ox.RdfFormat.N_QUADS)
-        return cls(_with_union_default_graph(store))
+        return cls(with_union_default_graph(store))
 
     @property
     def oxigraph(self) -> ox.Store:

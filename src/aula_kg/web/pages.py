@@ -38,7 +38,7 @@ from rdflib.term import Identifier
 
 from .. import __version__, formats, vocab
 from ..errors import AmbiguousName, AulaKgError, ParameterError
-from ..store.embedded import to_rdflib
+from ..store.embedded import GRAPH_FORMATS, to_rdflib
 from ..territories import TERRITORY_KINDS
 from .api import QueryService, query_service
 from .errors import STATUS
@@ -456,11 +456,6 @@ _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "r
 #: Subjects listed on a named graph's page, and up to how many they are sorted by label.
 GRAPH_PAGE_SUBJECTS = 500
 GRAPH_PAGE_SORT_BY_LABEL = 5_000
-_OXIGRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 
 
 def rdf_response(graph: Graph, fmt) -> Response:
@@ -542,10 +537,10 @@ async def graph_page(path: str, request: Request) -> Response:
     if iri not in view.graph_names():
         return not_found(fmt, f"de graphe nommé {iri}", f"no named graph {iri}")
     if fmt != "html":
-        if fmt.name in _OXIGRAPH_FORMATS:
+        if fmt.media_type in GRAPH_FORMATS:
             # Serialised in Rust: the national COG graph alone holds 640,000 triples.
             body = await anyio.to_thread.run_sync(
-                lambda: view.ox.dump(format=_OXIGRAPH_FORMATS[fmt.name],
+                lambda: view.ox.dump(format=GRAPH_FORMATS[fmt.media_type],
                                      from_graph=ox.NamedNode(iri), prefixes=vocab.PREFIXES)
             )
             return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
