@@ -37,7 +37,8 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Identifier
 
 from . import vocab
-from .errors import InputError, ParameterError
+from .errors import InputError, ParameterError, UnknownQuery
+from .messages import PARAMETER_TYPES, Message
 from .queryform import query_form
 from .store import SelectResult, Store
 from .territories import TERRITORY_KINDS, NameIndex
@@ -71,42 +72,41 @@ class Parameter:
     maximum: int | None = None
     max_length: int = 200
 
-    def expects(self) -> str:
+    def expects(self) -> Message:
+        """What a value of this parameter looks like, as a message (rendered in the
+        reader's language)."""
         if self.type in RESOURCE_TYPES:
-            return f"a {self.type} name, code or IRI"
+            return Message("expect.resource", type=PARAMETER_TYPES[self.type])
         if self.type == "year":
-            return "a year such as 2021"
+            return Message("expect.year")
         if self.type == "integer":
             low = self.minimum if self.minimum is not None else "-inf"
             high = self.maximum if self.maximum is not None else "inf"
-            return f"an integer between {low} and {high}"
-        return f"a text of at most {self.max_length} characters"
+            return Message("expect.integer", low=low, high=high)
+        return Message("expect.text", max_length=self.max_length)
 
     def bind(self, raw: str, names: NameIndex | None) -> Identifier:
         """The RDF term for ``raw``, or ParameterError naming this parameter."""
         if not isinstance(raw, str):
-            raise ParameterError(f"parameter '{self.name}': expected {self.expects()}")
+            raise ParameterError(code="parameter.expected", parameter=self.name,
+                                 expected=self.expects())
         if len(raw) > self.max_length or any(ord(ch) < 32 and ch not in "\t" for ch in raw):
-            raise ParameterError(
-                f"parameter '{self.name}': expected {self.expects()} "
-                f"(at most {self.max_length} characters, no control characters)"
-            )
+            raise ParameterError(code="parameter.too_long", parameter=self.name,
+                                 expected=self.expects(), max_length=self.max_length)
         if self.type in RESOURCE_TYPES:
             if names is None:
-                raise ParameterError(f"parameter '{self.name}': names cannot be resolved here")
+                raise ParameterError(code="parameter.no_names", parameter=self.name)
             return names.resolve(raw, RESOURCE_TYPES[self.type], self.name).iri
         if self.type in ("year", "integer"):
             text = raw.strip()
             if not re.fullmatch(r"[+-]?\d{1,9}", text):
-                raise ParameterError(
-                    f"parameter '{self.name}': expected {self.expects()}, got {raw!r}"
-                )
+                raise ParameterError(code="parameter.expected_got", parameter=self.name,
+                                     expected=self.expects(), given=raw)
             value = int(text)
             low, high = (1800, 2200) if self.type == "year" else (self.minimum, self.maximum)
             if (low is not None and value < low) or (high is not None and value > high):
-                raise ParameterError(
-                    f"parameter '{self.name}': expected {self.expects()}, got {value}"
-                )
+                raise ParameterError(code="parameter.expected_got", parameter=self.name,
+                                     expected=self.expects(), given=value)
             if self.type == "year":
                 return Literal(f"{value:04d}", datatype=XSD.gYear)
             return Literal(value, datatype=XSD.integer)
@@ -142,18 +142,15 @@ class StoredQuery:
         unknown = sorted(set(given) - set(declared))
         if unknown:
             accepted = ", ".join(sorted(declared)) or "none"
-            raise ParameterError(
-                f"unknown parameter '{unknown[0]}' for query '{self.name}' (accepted: {accepted})"
-            )
+            raise ParameterError(code="parameter.unknown", parameter=unknown[0],
+                                 query=self.name, accepted=accepted)
         bound: dict[str, Identifier] = {}
         for parameter in self.parameters:
             raw = given.get(parameter.name, parameter.default)
             if raw is None or raw == "":
                 if parameter.required:
-                    raise ParameterError(
-                        f"missing parameter '{parameter.name}' for query '{self.name}': "
-                        f"expected {parameter.expects()}"
-                    )
+                    raise ParameterError(code="parameter.missing", parameter=parameter.name,
+                                         query=self.name, expected=parameter.expects())
                 continue
             bound[parameter.name] = parameter.bind(raw, names)
         return bound
@@ -229,7 +226,7 @@ class Catalog:
         # Names are checked against the catalogue's keys, never used to build a path.
         query = self.queries.get(name)
         if query is None:
-            raise ParameterError(f"no stored query is named {name!r} (see 'aula-kg queries')")
+            raise UnknownQuery(code="query.unknown", name=name)
         return query
 
     def __iter__(self):

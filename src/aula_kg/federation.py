@@ -68,7 +68,7 @@ from rdflib.term import Identifier
 from . import __version__
 from .catalog import RESOURCE_TYPES, StoredQuery
 from .config import Settings
-from .errors import AulaKgError, InputError, QueryRejected
+from .errors import AulaKgError, InputError, QueryRejected, ServiceFailed
 from .guard import check_query
 from .store import SelectResult, Store
 from .territories import NameIndex
@@ -87,12 +87,6 @@ _SKIP = re.compile(
     r"""|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n]*""",
 )
 _PREFIX_DECL = re.compile(r"^\s*(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s+<[^>]*>)", re.I | re.M)
-
-
-class ServiceFailed(AulaKgError):
-    """The allowed endpoint could not be reached, timed out or answered badly."""
-
-    exit_code = 5
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import AulaKgError
+from .errors import AulaKgError, NotAcceptable
 
 RESULTS = "results"
 GRAPH = "graph"
-
-
-class NotAcceptable(AulaKgError):
-    """No format the client accepts can carry this answer (HTTP 406)."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,14 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from .answers import AnswerCache
-from .errors import AulaKgError, QueryRejected, QueryTimeout
+from .errors import (
+    AulaKgError,
+    QueryFailed,
+    QueryRejected,
+    QueryTimeout,
+    ServerBusy,
+    UpdateRefused,
+)
 from .formats import FORMATS_BY_NAME, GRAPH, RESULTS, NotAcceptable, describe_choices
 from .store.base import QueryOutput
 
@@ -62,22 +69,6 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 
 # --------------------------------------------------------------------------------------
 # Errors
-
-
-class UpdateRefused(QueryRejected):
-    """A SPARQL update was sent to the read-only endpoint (HTTP 403)."""
-
-
-class ServerBusy(AulaKgError):
-    """No query worker became free in time, or the pool is shutting down (HTTP 503)."""
-
-    exit_code = 5
-
-
-class QueryFailed(AulaKgError):
-    """The query parsed but could not be evaluated or serialised (HTTP 500)."""
-
-    exit_code = 1
 
 
 # --------------------------------------------------------------------------------------

@@ -31,16 +31,10 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .errors import AulaKgError
+from .errors import AulaKgError, LockBusy
 
 #: Seconds between two attempts while waiting for a lock.
 POLL = 0.05
-
-
-class LockBusy(AulaKgError):
-    """Another process is writing to the same directory (exit code 5, like a busy server)."""
-
-    exit_code = 5
 
 
 #: (directory, thread) -> (fd, depth): the locks this process holds, by thread. Another thread

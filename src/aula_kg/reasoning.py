@@ -35,19 +35,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from . import vocab
-from .errors import AulaKgError
+from .errors import AulaKgError, ReasoningUnsupported
 
 _ID = str(vocab.ID)
 _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
 
 ENGINES = ("rules", "reasonable", "owlrl")
 DEFAULT_ENGINE = "rules"
-
-
-class ReasoningUnsupported(AulaKgError):
-    """The ontology uses an OWL construct the chosen engine does not implement."""
-
-    exit_code = 1
 
 
 def _keep(triple) -> bool:

@@ -138,22 +138,23 @@ class NameIndex:
             candidate = self._iris.get(URIRef(value))
             if candidate and candidate.kind in kinds:
                 return candidate
-            raise ParameterError(
-                f"parameter '{parameter}': {value} is not a known {'/'.join(sorted(kinds))}"
-            )
+            raise ParameterError(code="parameter.unknown_iri", parameter=parameter,
+                                 given=value, kinds="/".join(sorted(kinds)))
         for matches in self._matches(value, kinds):
             if len(matches) == 1:
                 return matches[0]
             raise AmbiguousName(
-                f"parameter '{parameter}': '{value}' is ambiguous; say which one: "
-                + "; ".join(f"{c.label} ({c.kind}, {c.iri})" for c in matches),
-                [(str(c.iri), c.label) for c in matches],
+                candidates=[(str(c.iri), c.label) for c in matches],
+                code="parameter.ambiguous", parameter=parameter, given=value,
+                candidates_text="; ".join(f"{c.label} ({c.kind}, {c.iri})" for c in matches),
             )
         suggestions = self.suggest(value, kinds)
-        hint = f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-        raise ParameterError(
-            f"parameter '{parameter}': no {'/'.join(sorted(kinds))} is named '{value}'{hint}"
-        )
+        kinds_text = "/".join(sorted(kinds))
+        if suggestions:
+            raise ParameterError(code="parameter.unknown_name_suggest", parameter=parameter,
+                                 given=value, kinds=kinds_text, suggestions=suggestions)
+        raise ParameterError(code="parameter.unknown_name", parameter=parameter, given=value,
+                             kinds=kinds_text)
 
     def suggest(self, text: str, kinds: set[str], limit: int = 3) -> list[str]:
         """Close names (for messages), best first."""

@@ -33,7 +33,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from ..errors import AulaKgError, QueryRejected, QueryTimeout
+from ..errors import AulaKgError, BackendFailed, QueryRejected, QueryTimeout
 from .base import QueryOutput, SelectResult
 
 _JSON = "application/sparql-results+json"
@@ -42,12 +42,6 @@ _JSON = "application/sparql-results+json"
 UNION_GRAPH = "urn:x-aula-kg:union"
 _FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
 _NTRIPLES = "application/n-triples"
-
-
-class BackendFailed(AulaKgError):
-    """The remote SPARQL server answered with an error or not at all (HTTP 502)."""
-
-    exit_code = 3
 
 
 @dataclass(frozen=True)

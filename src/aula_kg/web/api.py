@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse, Response
 from .. import __version__, federation, formats
 from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from ..config import Settings
-from ..errors import AmbiguousName, ParameterError, QueryRejected
+from ..errors import AmbiguousName, ParameterError, QueryRejected, UnknownQuery
 from ..guard import CappedOutput, QueryRequest, WorkerPool
 from ..store.base import Store
 from ..territories import NameIndex
@@ -56,10 +56,6 @@ SELECT ?resource ?label (SAMPLE(?abbr) AS ?notation) WHERE {
   OPTIONAL { ?resource aula:abbreviation ?abbr }
 } GROUP BY ?resource ?label ORDER BY ?label
 """
-
-
-class UnknownQuery(ParameterError):
-    """No stored query has this name (HTTP 404)."""
 
 
 @dataclass
@@ -201,7 +197,7 @@ def describe_parameter(parameter) -> dict[str, Any]:
         "default": parameter.default,
         "example": parameter.example,
         "description": parameter.description,
-        "expects": parameter.expects(),
+        "expects": parameter.expects().render("en"),
     }
     if parameter.type == "integer":
         out["min"], out["max"] = parameter.minimum, parameter.maximum
@@ -394,7 +390,7 @@ def query_operation(query: StoredQuery, enums: dict[str, list[str]]) -> dict[str
             "in": "query",
             "required": p.required,
             "description": f"{p.description['fr']} / {p.description['en']} "
-            f"(type `{p.type}`: {p.expects()})",
+            f"(type `{p.type}`: {p.expects().render('en')})",
             "schema": parameter_schema(p, enums),
         }
         if p.example is not None:

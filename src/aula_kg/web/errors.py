@@ -9,46 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import AulaKgError, GraphUnavailable, ParameterError, QueryRejected, QueryTimeout
-from ..formats import NotAcceptable
-from ..guard import QueryFailed, ServerBusy, UpdateRefused
-from ..store.remote import BackendFailed
+from ..errors import AulaKgError
 
 log = logging.getLogger("aula_kg.web")
-
-
-class BadRequest(AulaKgError):
-    """A malformed request (HTTP 400)."""
-
-
-class PayloadTooLarge(AulaKgError):
-    """A request body over the configured limit (HTTP 413)."""
-
-
-class UriTooLong(AulaKgError):
-    """A request URL over the limit (HTTP 414)."""
-
-
-class UnsupportedMediaType(AulaKgError):
-    """A request body of a type the endpoint does not read (HTTP 415)."""
-
-
-#: Status and short code of each error, most specific class first.
-STATUS: list[tuple[type[AulaKgError], int, str]] = [
-    (UpdateRefused, 403, "read_only"),
-    (NotAcceptable, 406, "not_acceptable"),
-    (QueryRejected, 400, "bad_query"),
-    (ParameterError, 400, "bad_parameter"),
-    (BadRequest, 400, "bad_request"),
-    (PayloadTooLarge, 413, "payload_too_large"),
-    (UriTooLong, 414, "uri_too_long"),
-    (UnsupportedMediaType, 415, "unsupported_media_type"),
-    (QueryTimeout, 504, "timeout"),
-    (BackendFailed, 502, "bad_gateway"),
-    (ServerBusy, 503, "busy"),
-    (GraphUnavailable, 503, "graph_unavailable"),
-    (QueryFailed, 500, "query_failed"),
-]
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -66,10 +29,8 @@ def error_response(status: int, code: str, message: str, headers=None) -> JSONRe
 
 
 def response_for(exc: AulaKgError) -> JSONResponse:
-    for cls, status, code in STATUS:
-        if isinstance(exc, cls):
-            return error_response(status, code, exc.message)
-    return error_response(500, "internal_error", exc.message)
+    """The JSON error for ``exc``: its class says the status and the code (errors.py)."""
+    return error_response(exc.http_status, exc.kind, exc.message)
 
 
 async def _aula_kg_error(request: Request, exc: AulaKgError) -> JSONResponse:

@@ -41,7 +41,6 @@ from ..errors import AmbiguousName, AulaKgError, ParameterError
 from ..store.embedded import GRAPH_FORMATS, to_rdflib
 from ..territories import TERRITORY_KINDS
 from .api import QueryService, query_service
-from .errors import STATUS
 
 router = APIRouter(include_in_schema=False)
 
@@ -886,37 +885,6 @@ def to_table(view: GraphView, variables, rows, boolean, truncated) -> Table:
     return Table(variables, [heading(v) for v in variables], cells, boolean, truncated)
 
 
-def french_message(message: str) -> str:
-    """The catalogue's and the guard's messages (English) said in French for the pages;
-    any other message is shown as it is."""
-    m = re.search(r"missing parameter '([^']+)'", message)
-    if m:
-        return f"Le paramètre « {m.group(1)} » est obligatoire."
-    m = re.search(r"parameter '([^']+)': no [\w/-]+ is named '(.*?)'(?:; did you mean (.*)\?)?$",
-                  message, re.S)
-    if m:
-        text = f"« {m.group(2)} » : aucun élément de ce nom (paramètre « {m.group(1)} »)."
-        if m.group(3):
-            suggestions = re.findall(r"'(.*?)'", m.group(3))
-            text += " Vouliez-vous dire " + " ou ".join(f"« {x} »" for x in suggestions) + " ?"
-        return text
-    m = re.search(r"parameter '([^']+)': '(.*?)' is ambiguous", message)
-    if m:
-        return (f"« {m.group(2)} » désigne plusieurs éléments (paramètre « {m.group(1)} ») ; "
-                f"précisez lequel :")
-    m = re.search(r"parameter '([^']+)': expected (.*)", message)
-    if m:
-        return f"Valeur incorrecte pour le paramètre « {m.group(1)} » (attendu : {m.group(2)})."
-    m = re.search(r"ran past its time limit of (\S+) s", message)
-    if m:
-        return f"La requête a dépassé sa limite de temps ({m.group(1)} s) et a été arrêtée."
-    return message
-
-
-def status_of(exc: AulaKgError) -> int:
-    return next((status for cls, status, _ in STATUS if isinstance(exc, cls)), 500)
-
-
 def form_fields(service: QueryService, query, given: dict[str, str], prefill: bool):
     enums = service.enum_values()
     fields = []
@@ -927,7 +895,7 @@ def form_fields(service: QueryService, query, given: dict[str, str], prefill: bo
         fields.append({
             "name": p.name, "type": p.type, "required": p.required,
             "label": p.description["fr"], "value": value or "", "options": enums.get(p.type),
-            "expects": p.expects(), "placeholder": p.example or p.default or "",
+            "expects": p.expects().render("fr"), "placeholder": p.example or p.default or "",
             "max_length": p.max_length,
             "datalist": "territoires" if p.type in ("territory", "commune", "epci") else None,
         })
@@ -1034,7 +1002,7 @@ async def query_page(name: str, request: Request) -> Response:
         try:
             table = to_table(view, *await run_rows(service, name, given))
         except AmbiguousName as exc:
-            error, status = french_message(exc.message), 400
+            error, status = exc.text("fr"), 400
             for iri, label in exc.candidates:
                 values = dict(given)
                 bad = re.search(r"parameter '([^']+)'", exc.message)
@@ -1043,7 +1011,7 @@ async def query_page(name: str, request: Request) -> Response:
                 candidates.append({"label": label, "iri": iri,
                                    "href": f"/requetes/{name}?{urlencode(values)}"})
         except AulaKgError as exc:
-            error, status = french_message(exc.message), status_of(exc)
+            error, status = exc.text("fr"), exc.http_status
     api = f"/api/queries/{name}"
     params = urlencode({k: v for k, v in given.items() if v})
     downloads = [(label, f"{api}?{params + '&' if params else ''}format={fmt}")
@@ -1162,11 +1130,11 @@ async def dossier_index(request: Request) -> Response:
         candidates = [{"label": label, "href": "/dossier/" + iri.removeprefix(str(vocab.ID))}
                       for iri, label in exc.candidates]
         return render("dossiers.html", 400, title="Dossiers de territoire",
-                      territories=territories, error=french_message(exc.message),
+                      territories=territories, error=exc.text("fr"),
                       candidates=candidates, value=text)
     except ParameterError as exc:
         return render("dossiers.html", 400, title="Dossiers de territoire",
-                      territories=territories, error=french_message(exc.message),
+                      territories=territories, error=exc.text("fr"),
                       candidates=[], value=text)
     return RedirectResponse("/dossier/" + str(found.iri).removeprefix(str(vocab.ID)), 303)
 
@@ -1183,8 +1151,8 @@ async def dossier_page(path: str, request: Request) -> Response:
     try:
         data = await dossier_data(request, iri, found.kind)
     except AulaKgError as exc:
-        return render("error.html", status_of(exc), title="Dossier indisponible",
-                      code=status_of(exc), message=french_message(exc.message))
+        return render("error.html", exc.http_status, title="Dossier indisponible",
+                      code=exc.http_status, message=exc.text("fr"))
     return render("dossier.html", title=f"Dossier : {found.label}", label=found.label,
                   kind=KIND_LABELS.get(found.kind, found.kind), iri=iri, resource=href(iri),
                   territories=await territory_choices(request), **data)

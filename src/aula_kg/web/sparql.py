@@ -22,9 +22,10 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
 from .. import formats
 from ..config import Settings
-from ..guard import QueryRequest, UpdateRefused, WorkerPool
+from ..errors import UpdateRefused
+from ..guard import QueryRequest, WorkerPool
 from ..store.base import Store
-from .errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UriTooLong
+from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UriTooLong
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
