@@ -14,7 +14,7 @@ from aula_kg.config import Settings
 from aula_kg.errors import ParameterError
 
 PACKAGE = Path(aula_kg.__file__).parent
-CODE_USE = re.compile(r"""(?:code=|Message\(|render\()\s*["']([a-z_]+\.[a-z_.]+)["']""")
+CODE_USE = re.compile(r"""(?:code=|Message\()\s*["'](\w+\.[\w.]+)["']""")
 
 
 def codes_used() -> set[str]:
