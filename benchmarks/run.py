@@ -37,7 +37,8 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(REPO / "src"))
 
 from aula_kg import federation  # noqa: E402
-from aula_kg.catalog import Catalog, run_query  # noqa: E402
+from aula_kg.answering import run_query  # noqa: E402
+from aula_kg.catalog import Catalog  # noqa: E402
 from aula_kg.config import Settings  # noqa: E402
 from aula_kg.store import EmbeddedStore, open_store  # noqa: E402
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aula_kg.catalog import Catalog, parse_stored_query, run_query
+from aula_kg.answering import run_query
+from aula_kg.catalog import Catalog, parse_stored_query
 from aula_kg.cli import main
 from aula_kg.config import Settings
 from aula_kg.errors import AmbiguousName, InputError, ParameterError

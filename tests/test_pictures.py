@@ -10,11 +10,22 @@ import pytest
 from conftest import require_shared
 
 from aula_kg import cli, pictures
+from aula_kg.answering import StoredQueries
 from aula_kg.errors import ParameterError
 from aula_kg.imports.boundaries import chain, dissolve, import_boundaries, outline
 
 GEO = Path(__file__).resolve().parent / "fixtures" / "geo"
 SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def service(store, built_settings) -> StoredQueries:
+    """The stored queries answered in this process, as the command line answers them."""
+    return StoredQueries.in_process(store, built_settings)
+
+
+def picture(service: StoredQueries, kind: str, **kwargs) -> str:
+    return pictures.draw_sync(service, kind, **kwargs)
 
 
 def parse(svg: str) -> ET.Element:
@@ -43,8 +54,8 @@ def mini_boundaries(store, tmp_path_factory) -> dict:
 # --------------------------------------------------------------------------- coverage
 
 
-def test_coverage_heatmap_has_a_cell_per_territory_and_recommendation(store):
-    root = parse(pictures.coverage_heatmap(store))
+def test_coverage_heatmap_has_a_cell_per_territory_and_recommendation(service):
+    root = parse(picture(service, "coverage"))
     rows = by_class(root, "row")
     cells = by_class(root, "cell")
     assert len(rows) >= 11 and len(cells) == 5 * len(rows)
@@ -60,8 +71,8 @@ def test_coverage_heatmap_has_a_cell_per_territory_and_recommendation(store):
     assert any("inexplorée" in (t or "") for t in labels)
 
 
-def test_coverage_counts_match_the_stored_query(store):
-    root = parse(pictures.coverage_heatmap(store))
+def test_coverage_counts_match_the_stored_query(service):
+    root = parse(picture(service, "coverage"))
     bethune = next(r for r in by_class(root, "row")
                    if r.get("data-territory").endswith("/commune/62119"))
     counts = {c.get("data-recommendation"): int(c.get("data-count"))
@@ -69,16 +80,16 @@ def test_coverage_counts_match_the_stored_query(store):
     assert counts == {"1": 0, "2": 1, "3": 0, "4": 2, "5": 2}
 
 
-def test_coverage_in_english(store):
-    labels = texts(parse(pictures.coverage_heatmap(store, lang="en")))
+def test_coverage_in_english(service):
+    labels = texts(parse(picture(service, "coverage", lang="en")))
     assert "1. Uses" in labels and "EPCI" in labels
 
 
 # --------------------------------------------------------------------------- dossier
 
 
-def test_dossier_chart_counts_by_recommendation_and_status(store):
-    root = parse(pictures.dossier_chart(store, "Béthune-Bruay"))
+def test_dossier_chart_counts_by_recommendation_and_status(service):
+    root = parse(picture(service, "dossier", territory="Béthune-Bruay"))
     recommendation = {b.get("data-label"): int(b.get("data-count"))
                       for b in by_class(root, "recommendation")}
     status = {b.get("data-label"): int(b.get("data-count")) for b in by_class(root, "status")}
@@ -88,22 +99,22 @@ def test_dossier_chart_counts_by_recommendation_and_status(store):
     assert "Actions de Béthune-Bruay-La-Buissière (5)" in texts(root)
 
 
-def test_dossier_of_a_territory_without_actions(store):
-    root = parse(pictures.dossier_chart(store, "CC du Ternois"))
+def test_dossier_of_a_territory_without_actions(service):
+    root = parse(picture(service, "dossier", territory="CC du Ternois"))
     assert all(b.get("data-count") == "0" for b in by_class(root, "bar"))
     assert "Aucune action rattachée à ce territoire." in texts(root)
 
 
-def test_dossier_unknown_territory_is_a_parameter_error(store):
+def test_dossier_unknown_territory_is_a_parameter_error(service):
     with pytest.raises(ParameterError, match="did you mean"):
-        pictures.dossier_chart(store, "Lenss")
+        picture(service, "dossier", territory="Lenss")
 
 
 # --------------------------------------------------------------------------- map
 
 
-def test_map_without_boundaries_says_so_and_lists_laureates(store):
-    root = parse(pictures.territory_map(store, None))
+def test_map_without_boundaries_says_so_and_lists_laureates(service):
+    root = parse(picture(service, "map"))
     message = by_class(root, "message")
     assert message and "Pas de contours de communes importés" in message[0].text
     assert any("aula-kg import boundaries" in t for t in texts(root))
@@ -112,7 +123,7 @@ def test_map_without_boundaries_says_so_and_lists_laureates(store):
     assert not by_class(root, "commune")
 
 
-def test_map_with_boundaries_colours_programmes_and_labels_laureates(store, mini_boundaries):
+def test_map_with_boundaries_colours_programmes_and_labels_laureates(service, mini_boundaries):
     features = {f["properties"]["code"]: f for f in mini_boundaries["features"]}
     # The 2018 parts of Hesdin-la-Forêt are one feature, dissolved into one ring.
     assert features["62447"]["properties"]["codes_2018"] == ["62447", "62461"]
@@ -121,7 +132,7 @@ def test_map_with_boundaries_colours_programmes_and_labels_laureates(store, mini
     assert "99999" not in features and "62461" not in features
     assert mini_boundaries["aula_kg"]["former_codes_mapped"] == {"62447": ["62447", "62461"]}
 
-    root = parse(pictures.territory_map(store, mini_boundaries))
+    root = parse(picture(service, "map", boundaries=mini_boundaries))
     communes = {p.get("data-code"): p for p in by_class(root, "commune")}
     assert set(communes) == set(features)
     assert communes["62498"].get("fill") == pictures.FILLS["acv"]
@@ -135,12 +146,13 @@ def test_map_with_boundaries_colours_programmes_and_labels_laureates(store, mini
     assert "Action Cœur de Ville" in texts(root)  # legend
 
 
-def test_map_zooms_on_a_territory(store, mini_boundaries):
-    root = parse(pictures.territory_map(store, mini_boundaries, territory="CA de Lens-Liévin"))
+def test_map_zooms_on_a_territory(service, mini_boundaries):
+    root = parse(picture(service, "map", boundaries=mini_boundaries,
+                         territory="CA de Lens-Liévin"))
     assert {p.get("data-code") for p in by_class(root, "commune")} == {"62001", "62498", "62510"}
 
 
-def test_map_from_the_real_boundary_file(store, tmp_path):
+def test_map_from_the_real_boundary_file(store, tmp_path, service):
     source = require_shared("opendata", "france-geojson-2018", "communes-62-pas-de-calais.geojson")
     out = tmp_path / "communes-aula.geojson"
     report = import_boundaries(source, out=out, store=store)
@@ -152,7 +164,7 @@ def test_map_from_the_real_boundary_file(store, tmp_path):
     data = json.loads(first)
     hesdin = next(f for f in data["features"] if f["properties"]["code"] == "62447")
     assert hesdin["properties"]["nom"] == "Hesdin-la-Forêt"
-    root = parse(pictures.territory_map(store, data))
+    root = parse(picture(service, "map", boundaries=data))
     assert len(by_class(root, "commune")) == report.communes
     assert {"Lens", "Liévin", "Béthune", "Bruay-la-Buissière"} <= set(texts(root))
 

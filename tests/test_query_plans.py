@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from aula_kg.catalog import Catalog, run_query
+from aula_kg.answering import run_query
+from aula_kg.catalog import Catalog
 from aula_kg.territories import NameIndex
 
 #: How many full scans of the graph a stored query may cost.

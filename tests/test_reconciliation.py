@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from aula_kg.catalog import Catalog, run_query
+from aula_kg.answering import run_query
+from aula_kg.catalog import Catalog
 from aula_kg.config import Settings
 from aula_kg.store import EmbeddedStore
 

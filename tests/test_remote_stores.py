@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 
-from aula_kg.catalog import Catalog, run_query
+from aula_kg.answering import run_query
+from aula_kg.catalog import Catalog
 from aula_kg.errors import AulaKgError
 from aula_kg.store.remote import BackendFailed, RemoteStore, publish
 from aula_kg.territories import NameIndex

@@ -22,7 +22,8 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from . import __version__, locking, reasoning, vocab
-from .catalog import Catalog, run_query
+from .answering import run_query
+from .catalog import Catalog
 from .config import Settings
 from .errors import InputError, ValidationFailed
 from .sources import QUAD_FORMATS, SourceFile, Sources, load_sources

@@ -23,6 +23,13 @@ parameter free. Binding validates the value
 (type, allowed resources, range, length), makes it an RDF term, and fills the slot with the
 term's N-Triples form, so ``x" } UNION { ?s ?p ?o } #`` becomes one escaped string literal
 that matches nothing. An optional parameter left out keeps ``UNDEF``: its variable is free.
+
+This module reads and binds; it does not run anything. :mod:`aula_kg.answering` answers a
+stored query (through the query pool), for every face. Queries the product itself runs (the
+pictures' lists of recommendations, statuses and communes, the form's choices) live in
+``queries/internal/``, same format, loaded by :meth:`Catalog.load_internal` into a catalogue
+of their own: the planners' catalogue (the pages, the API, ``aula-kg queries``, the RDF
+description) never lists them, and ``/api/queries/{name}`` cannot run them.
 """
 
 from __future__ import annotations
@@ -40,9 +47,10 @@ from . import vocab
 from .errors import InputError, ParameterError, UnknownQuery
 from .messages import PARAMETER_TYPES, Message
 from .queryform import query_form
-from .store import SelectResult, Store
 from .territories import TERRITORY_KINDS, NameIndex
 
+#: The sub-folder of the queries directory that holds the internal queries.
+INTERNAL_DIR = "internal"
 NAME = re.compile(r"^[a-z][a-z0-9_]*(?:-violation)?$")
 
 #: Parameter type -> the kinds of named resource it accepts (see territories.NameIndex).
@@ -164,7 +172,7 @@ def parse_stored_query(path: Path) -> StoredQuery:
     """Read one ``.rq`` file; InputError names the file and what is wrong."""
     name = path.stem
     if not NAME.match(name):
-        raise InputError(f"{path}: query names are lower_snake_case (optionally ending -violation)")
+        raise InputError(code="catalog.bad_name", path=str(path))
     text = path.read_text(encoding="utf-8")
     header = "\n".join(
         line[2:].removeprefix(" ") for line in text.splitlines() if line.startswith("#+")
@@ -172,23 +180,20 @@ def parse_stored_query(path: Path) -> StoredQuery:
     try:
         meta = tomllib.loads(header)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: metadata is not valid TOML: {exc}") from None
+        raise InputError(code="catalog.bad_toml", path=str(path), reason=str(exc)) from None
     for key in ("title", "description"):
         if not {"fr", "en"} <= set(meta.get(key, {})):
-            raise InputError(f"{path}: metadata needs {key}.fr and {key}.en")
+            raise InputError(code="catalog.needs_languages", path=str(path), key=key)
     parameters = []
     for pname, spec in meta.get("params", {}).items():
         ptype = spec.get("type")
         if ptype not in TYPES:
-            raise InputError(
-                f"{path}: parameter '{pname}' has unknown type {ptype!r} (one of {sorted(TYPES)})"
-            )
+            raise InputError(code="catalog.unknown_type", path=str(path), parameter=pname,
+                             given=repr(ptype), accepted=", ".join(sorted(TYPES)))
         if not {"fr", "en"} <= set(spec.get("description", {})):
-            raise InputError(f"{path}: parameter '{pname}' needs description.fr and description.en")
+            raise InputError(code="catalog.parameter_languages", path=str(path), parameter=pname)
         if not slot_pattern(pname).findall(text):
-            raise InputError(
-                f"{path}: parameter '{pname}' needs a slot 'VALUES ?{pname} {{ UNDEF }}'"
-            )
+            raise InputError(code="catalog.no_slot", path=str(path), parameter=pname)
         parameters.append(
             Parameter(
                 name=pname, type=ptype, description=spec["description"],
@@ -202,7 +207,7 @@ def parse_stored_query(path: Path) -> StoredQuery:
     try:
         form = query_form(text)
     except Exception as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(code="catalog.bad_sparql", path=str(path), reason=str(exc)) from None
     examples = {p.name: p.example for p in parameters if p.example is not None}
     return StoredQuery(
         name, path, meta["title"], meta["description"], list(meta.get("tags", [])),
@@ -219,8 +224,14 @@ class Catalog:
     @classmethod
     def load(cls, directory: Path) -> Catalog:
         if not directory.is_dir():
-            raise InputError(f"{directory}: no queries directory")
+            raise InputError(code="catalog.no_directory", path=str(directory))
         return cls([parse_stored_query(p) for p in sorted(directory.glob("*.rq"))])
+
+    @classmethod
+    def load_internal(cls, queries_dir: Path) -> Catalog:
+        """The product's own queries, ``queries_dir/internal/*.rq`` (none when absent)."""
+        directory = queries_dir / INTERNAL_DIR
+        return cls.load(directory) if directory.is_dir() else cls([])
 
     def get(self, name: str) -> StoredQuery:
         # Names are checked against the catalogue's keys, never used to build a path.
@@ -266,21 +277,3 @@ class Catalog:
                 if parameter.default is not None:
                     graph.add((pnode, sh.defaultValue, Literal(parameter.default)))
         return graph
-
-
-def run_query(store: Store, query: StoredQuery, given: dict[str, str],
-              names: NameIndex | None = None) -> SelectResult | bool:
-    """Run a stored query with validated, bound parameters. A federated query runs its
-    local part alone (its enrichment columns unbound), as the web API does when the
-    service is not configured: see federation.run_federated for the enriched answer."""
-    if names is None and any(p.type in RESOURCE_TYPES for p in query.parameters):
-        names = NameIndex(store)
-    text = query.render(query.bindings(given, names))
-    from . import federation  # federation builds on this module
-
-    declared = federation.declared(query)
-    if declared is not None:
-        text = federation.split(text, declared).local
-    if query.form == "ASK":
-        return store.ask(text)
-    return store.select(text)

@@ -18,8 +18,8 @@ call, kept small:
 ``urn:aula-kg:service:KEY`` can never be fetched: run as plain SPARQL by another tool, the
 SILENT service fails at once, without any network access, and the enrichment columns stay
 empty. aula-kg itself runs the local part alone when the service is not configured
-(``catalog.run_query``, the web API), so that stores which cannot compile a ``SERVICE``
-(Virtuoso 7) give the same answer.
+(:mod:`aula_kg.answering`, for every face, with a note saying so), so that stores which
+cannot compile a ``SERVICE`` (Virtuoso 7) give the same answer.
 
 **Where the endpoint comes from.** The environment variable ``AULA_KG_SERVICE_<KEY>``
 (``AULA_KG_SERVICE_WIKIDATA=https://query.wikidata.org/sparql``), and it must also be listed,
@@ -28,10 +28,10 @@ exactly, in ``Settings.allowed_service_endpoints`` (``AULA_KG_ALLOWED_SERVICES``
 is also passed through :func:`aula_kg.guard.check_query` with the endpoint in place, so the
 rule is the SPARQL endpoint's own.
 
-**How it runs** (:func:`run_federated`):
+**How it runs** (:mod:`aula_kg.answering` drives it; this module never touches the store):
 
 1. the local query (the text without the ``SERVICE`` block, parameters bound as usual) runs
-   on the store;
+   through the query pool like any stored query (:func:`split` cuts it out);
 2. the distinct values of the join variable are sent to the endpoint, at most
    :data:`BATCH` per request, as ``SELECT * WHERE { VALUES ?join { ... } <service body> }``
    with the query's own ``PREFIX`` declarations; each request is an HTTP POST with a time
@@ -40,7 +40,9 @@ rule is the SPARQL endpoint's own.
    ``Settings.max_rows`` rows are refused;
 3. each local row is joined with the remote rows of its join value (left join: a row with
    no remote match is kept, its enrichment columns empty; a remote value never overrides a
-   different local one). Local order is kept.
+   different local one). Local order is kept. Steps 2 and 3 are :func:`enrich`;
+   :func:`values_query` turns the joined rows into a query of RDF terms, so the pool
+   serialises, caps and negotiates the answer like any other.
 
 Restrictions, checked or documented: one ``SERVICE`` block per query; its variables may be
 projected but not aggregated or sorted on (they are unbound when the local query runs);
@@ -66,12 +68,12 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from . import __version__
-from .catalog import RESOURCE_TYPES, StoredQuery
+from .catalog import StoredQuery
 from .config import Settings
-from .errors import AulaKgError, InputError, QueryRejected, ServiceFailed
+from .errors import InputError, QueryRejected, ServiceFailed
 from .guard import check_query
-from .store import SelectResult, Store
-from .territories import NameIndex
+from .messages import Message
+from .store import SelectResult
 
 #: The placeholder IRI a stored query puts after SERVICE: never fetchable.
 PLACEHOLDER_PREFIX = "urn:aula-kg:service:"
@@ -112,7 +114,7 @@ class FederatedResult:
     result: SelectResult
     endpoint: str
     remote_rows: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
 def declared(query: StoredQuery) -> Federation | None:
@@ -123,9 +125,9 @@ def declared(query: StoredQuery) -> Federation | None:
         return None
     service, join = spec.get("service"), spec.get("join")
     if not isinstance(service, str) or not _KEY.match(service):
-        raise InputError(f"{query.path}: [federation] service must be a lower_snake_case key")
+        raise InputError(code="federation.bad_service", path=str(query.path))
     if not isinstance(join, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", join):
-        raise InputError(f"{query.path}: [federation] join must name a variable (without '?')")
+        raise InputError(code="federation.bad_join", path=str(query.path))
     return Federation(service, join)
 
 
@@ -144,17 +146,14 @@ def endpoint_for(federation: Federation, settings: Settings,
     environ = os.environ if environ is None else environ
     endpoint = environ.get(federation.env_var, "").strip()
     if not endpoint:
-        raise QueryRejected(
-            f"service '{federation.service}' has no endpoint: set {federation.env_var} to its "
-            f"SPARQL endpoint and list that endpoint in AULA_KG_ALLOWED_SERVICES"
-        )
+        raise QueryRejected(code="federation.no_endpoint", service=federation.service,
+                            env_var=federation.env_var)
     if endpoint not in settings.allowed_service_endpoints:
-        raise QueryRejected(
-            f"service '{federation.service}' is configured as <{endpoint}>, which is not "
-            f"allowed: aula-kg only queries endpoints listed in AULA_KG_ALLOWED_SERVICES"
-        )
+        raise QueryRejected(code="federation.not_allowed", service=federation.service,
+                            endpoint=endpoint)
     if urllib.parse.urlsplit(endpoint).scheme not in ("http", "https"):
-        raise QueryRejected(f"service '{federation.service}': <{endpoint}> is not an HTTP(S) URL")
+        raise QueryRejected(code="federation.not_http", service=federation.service,
+                            endpoint=endpoint)
     return endpoint
 
 
@@ -180,17 +179,17 @@ def split(text: str, federation: Federation) -> _Split:
         m = head.match(text, pos)
         if m:
             if found is not None:
-                raise InputError(f"only one SERVICE <{federation.placeholder}> block is supported")
+                raise InputError(code="federation.one_block", placeholder=federation.placeholder)
             found = m
             pos = m.end()
             continue
         pos += 1
     if found is None:
-        raise InputError(f"the query has no SERVICE <{federation.placeholder}> {{ ... }} block")
+        raise InputError(code="federation.no_block", placeholder=federation.placeholder)
     depth, pos = 1, found.end()
     while depth:
         if pos >= len(text):
-            raise InputError("the SERVICE block is not closed")
+            raise InputError(code="federation.not_closed")
         skip = _SKIP.match(text, pos)
         if skip and skip.end() > pos:
             pos = skip.end()
@@ -263,34 +262,19 @@ def json_term(value: dict) -> Identifier:
     raise ValueError(f"unsupported term in the answer: {value!r}")
 
 
-def run_federated(
-    store: Store,
-    query: StoredQuery,
-    given: Mapping[str, str],
-    settings: Settings,
-    *,
-    names: NameIndex | None = None,
-    environ: Mapping[str, str] | None = None,
-    timeout: float | None = None,
-) -> FederatedResult:
-    """Run a federated stored query: local part on ``store``, remote part on the allowed
-    endpoint of its service, joined on the declared variable (see the module docstring)."""
-    federation = declared(query)
-    if federation is None:
-        raise InputError(f"stored query '{query.name}' declares no [federation]")
-    if query.form != "SELECT":
-        raise InputError("federated stored queries are SELECT queries")
-    endpoint = endpoint_for(federation, settings, environ)
-    if names is None and any(p.type in RESOURCE_TYPES for p in query.parameters):
-        names = NameIndex(store)
-    text = query.render(query.bindings(dict(given), names))
-    # The SPARQL endpoint's own rule, on the text as it would be sent with the endpoint.
+def check(text: str, federation: Federation, endpoint: str, settings: Settings) -> None:
+    """The SPARQL endpoint's own rule, on the text as it would be sent with the endpoint
+    in place of the placeholder (QueryRejected)."""
     check_query(text.replace(f"<{federation.placeholder}>", f"<{endpoint}>"),
                 allowed_endpoints=settings.allowed_service_endpoints)
-    parts = split(text, federation)
-    local = store.select(parts.local)
+
+
+def enrich(local: SelectResult, parts: _Split, federation: Federation, endpoint: str,
+           settings: Settings, timeout: float | None = None) -> FederatedResult:
+    """Steps 2 and 3 of the module docstring: ``local`` (the local part's answer) joined
+    with the endpoint's rows for its join values. Blocking (HTTP): run it in a thread."""
     if federation.join not in local.variables:
-        raise InputError(f"the join variable ?{federation.join} is not projected by the query")
+        raise InputError(code="federation.join_not_projected", join=federation.join)
     join_index = local.variables.index(federation.join)
     keys: list[Identifier] = []
     seen: set[Identifier] = set()
@@ -302,7 +286,7 @@ def run_federated(
 
     limit = settings.query_timeout if timeout is None else timeout
     remote: dict[Identifier, list[dict[str, Identifier]]] = {}
-    warnings: list[str] = []
+    warnings: list[Message] = []
     count = 0
     try:
         for start in range(0, len(keys), BATCH):
@@ -318,12 +302,12 @@ def run_federated(
                     raise ValueError(f"the answer has more than {settings.max_rows} rows")
                 remote.setdefault(key, []).append(row)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        message = (f"service '{federation.service}' at <{endpoint}> failed "
-                   f"(time limit {limit:g} s): {reason}")
+        reason = str(getattr(exc, "reason", None) or exc)
+        values = {"service": federation.service, "endpoint": endpoint,
+                  "limit": f"{limit:g}", "reason": reason}
         if not parts.silent:
-            raise ServiceFailed(message) from None
-        warnings.append(message + "; rows are not enriched")
+            raise ServiceFailed(code="federation.failed", **values) from None
+        warnings.append(Message("federation.unenriched", **values))
         remote = {}
 
     rows = []
@@ -340,3 +324,14 @@ def run_federated(
         if not joined_any:
             rows.append(row)
     return FederatedResult(SelectResult(list(local.variables), rows), endpoint, count, warnings)
+
+
+def values_query(result: SelectResult) -> str:
+    """The joined rows as a query of their own: a ``VALUES`` table of RDF terms (each
+    written by ``n3()``), for the pool to serialise, cap and negotiate."""
+    variables = " ".join(f"?{v}" for v in result.variables)
+    rows = "\n".join(
+        "(" + " ".join("UNDEF" if t is None else t.n3() for t in row) + ")"
+        for row in result.rows
+    )
+    return f"SELECT {variables} WHERE {{ VALUES ({variables}) {{\n{rows}\n}} }}"

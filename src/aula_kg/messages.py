@@ -105,6 +105,140 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "every query worker is busy; no worker became free in {wait} s, "
               "try again later",
     },
+    # -- stored-query answers and pictures ----------------------------------------------
+    "catalog.no_directory": {
+        "fr": "{path} : pas de dossier de requêtes.",
+        "en": "{path}: no queries directory",
+    },
+    "catalog.bad_name": {
+        "fr": "{path} : les noms de requêtes s'écrivent en minuscules_avec_soulignés "
+              "(avec « -violation » à la fin pour un contrôle).",
+        "en": "{path}: query names are lower_snake_case (optionally ending -violation)",
+    },
+    "catalog.bad_toml": {
+        "fr": "{path} : les métadonnées ne sont pas du TOML valide : {reason}",
+        "en": "{path}: metadata is not valid TOML: {reason}",
+    },
+    "catalog.needs_languages": {
+        "fr": "{path} : les métadonnées doivent donner {key}.fr et {key}.en.",
+        "en": "{path}: metadata needs {key}.fr and {key}.en",
+    },
+    "catalog.unknown_type": {
+        "fr": "{path} : le paramètre « {parameter} » a un type inconnu {given} "
+              "(types possibles : {accepted}).",
+        "en": "{path}: parameter '{parameter}' has unknown type {given} (one of {accepted})",
+    },
+    "catalog.parameter_languages": {
+        "fr": "{path} : le paramètre « {parameter} » doit avoir description.fr et "
+              "description.en.",
+        "en": "{path}: parameter '{parameter}' needs description.fr and description.en",
+    },
+    "catalog.no_slot": {
+        "fr": "{path} : le paramètre « {parameter} » doit avoir sa place dans la requête : "
+              "« VALUES ?{parameter} {{ UNDEF }} ».",
+        "en": "{path}: parameter '{parameter}' needs a slot 'VALUES ?{parameter} {{ UNDEF }}'",
+    },
+    "catalog.bad_sparql": {
+        "fr": "{path} : {reason}",
+        "en": "{path}: {reason}",
+    },
+    "federation.bad_service": {
+        "fr": "{path} : [federation] service doit être une clé en minuscules_avec_soulignés.",
+        "en": "{path}: [federation] service must be a lower_snake_case key",
+    },
+    "federation.bad_join": {
+        "fr": "{path} : [federation] join doit nommer une variable (sans « ? »).",
+        "en": "{path}: [federation] join must name a variable (without '?')",
+    },
+    "federation.no_endpoint": {
+        "fr": "Le service « {service} » n'a pas d'adresse : donnez son point d'accès SPARQL "
+              "dans {env_var} et inscrivez-le dans AULA_KG_ALLOWED_SERVICES.",
+        "en": "service '{service}' has no endpoint: set {env_var} to its SPARQL endpoint and "
+              "list that endpoint in AULA_KG_ALLOWED_SERVICES",
+    },
+    "federation.not_allowed": {
+        "fr": "Le service « {service} » a pour adresse <{endpoint}>, qui n'est pas autorisée : "
+              "aula-kg n'interroge que les points d'accès inscrits dans "
+              "AULA_KG_ALLOWED_SERVICES.",
+        "en": "service '{service}' is configured as <{endpoint}>, which is not allowed: "
+              "aula-kg only queries endpoints listed in AULA_KG_ALLOWED_SERVICES",
+    },
+    "federation.not_http": {
+        "fr": "Service « {service} » : <{endpoint}> n'est pas une adresse HTTP(S).",
+        "en": "service '{service}': <{endpoint}> is not an HTTP(S) URL",
+    },
+    "federation.one_block": {
+        "fr": "Un seul bloc SERVICE <{placeholder}> est possible par requête.",
+        "en": "only one SERVICE <{placeholder}> block is supported",
+    },
+    "federation.no_block": {
+        "fr": "La requête n'a pas de bloc SERVICE <{placeholder}> {{ ... }}.",
+        "en": "the query has no SERVICE <{placeholder}> {{ ... }} block",
+    },
+    "federation.not_closed": {
+        "fr": "Le bloc SERVICE n'est pas fermé.",
+        "en": "the SERVICE block is not closed",
+    },
+    "federation.select_only": {
+        "fr": "Les requêtes fédérées sont des requêtes SELECT.",
+        "en": "federated stored queries are SELECT queries",
+    },
+    "federation.not_declared": {
+        "fr": "La requête enregistrée « {query} » ne déclare pas de [federation].",
+        "en": "stored query '{query}' declares no [federation]",
+    },
+    "federation.join_not_projected": {
+        "fr": "La variable de jointure ?{join} n'est pas projetée par la requête.",
+        "en": "the join variable ?{join} is not projected by the query",
+    },
+    "federation.failed": {
+        "fr": "Le service « {service} » à <{endpoint}> a échoué (limite de temps {limit} s) : "
+              "{reason}",
+        "en": "service '{service}' at <{endpoint}> failed (time limit {limit} s): {reason}",
+    },
+    "federation.unenriched": {
+        "fr": "Le service « {service} » à <{endpoint}> a échoué (limite de temps {limit} s) : "
+              "{reason} ; les lignes ne sont pas enrichies.",
+        "en": "service '{service}' at <{endpoint}> failed (time limit {limit} s): {reason}; "
+              "rows are not enriched",
+    },
+    "answer.without_enrichment": {
+        "fr": "Réponse sans enrichissement : {reason}",
+        "en": "answering without enrichment: {reason}",
+    },
+    "answer.truncated": {
+        "fr": "Seules les {max_rows} premières lignes sont données.",
+        "en": "only the first {max_rows} rows are given",
+    },
+    "answer.not_acceptable": {
+        "fr": "Aucun des formats que vous acceptez ({asked}) ne convient ; les résultats de "
+              "cette question existent en {available}.",
+        "en": "cannot answer in any format you accept ({asked}); this query's results are "
+              "available as {available}",
+    },
+    "picture.unknown": {
+        "fr": "Image inconnue « {given} » (coverage, map ou dossier).",
+        "en": "unknown picture {given!r} (coverage, map, dossier)",
+    },
+    "picture.not_found": {
+        "fr": "Images : couverture, carte, dossier ; en .svg ou .png.",
+        "en": "pictures: couverture, carte, dossier; as .svg or .png",
+    },
+    "picture.needs_territory": {
+        "fr": "Le graphique d'un dossier a besoin d'un territoire (paramètre « {parameter} » : "
+              "une commune, un binôme ou un EPCI).",
+        "en": "parameter '{parameter}': a dossier chart needs a territory "
+              "(a commune, pair or EPCI)",
+    },
+    "picture.png_unavailable": {
+        "fr": "Le PNG a besoin de cairosvg et de la bibliothèque cairo ({reason}) ; "
+              "demandez du .svg.",
+        "en": "PNG output needs cairosvg and the cairo library ({reason}); write .svg instead",
+    },
+    "picture.bad_suffix": {
+        "fr": "{path} : le nom du fichier doit finir par .svg ou .png.",
+        "en": "{path}: expected a .svg or .png file name",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def golden_csv(store, query, names) -> str:
-    from aula_kg.catalog import run_query
+    from aula_kg.answering import run_query
     from aula_kg.output import write_table
 
     out = io.StringIO()

@@ -6,10 +6,10 @@ import argparse
 import dataclasses
 import sys
 
-from .. import federation
-from ..catalog import Catalog, run_query
+from ..answering import StoredQueries
+from ..catalog import Catalog
 from ..config import Settings
-from ..errors import AmbiguousName, ParameterError, QueryRejected
+from ..errors import AmbiguousName, ParameterError
 from ..output import write_table
 from ..store import open_store
 
@@ -53,28 +53,11 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise ParameterError(f"--param expects KEY=VALUE, got {pair!r}")
+            raise ParameterError(code="parameter.not_key_value", given=pair)
         if key in params:
-            raise ParameterError(f"parameter '{key}' is given twice")
+            raise ParameterError(code="parameter.twice", parameter=key)
         params[key] = value
     return params
-
-
-def _run(store, query, params, settings):
-    """A stored query's answer; a federated one is enriched when its service is configured
-    and allowed, and otherwise answers from the local graph alone, saying why."""
-    declared = federation.declared(query)
-    if declared is None:
-        return run_query(store, query, params)
-    try:
-        federation.endpoint_for(declared, settings)
-    except QueryRejected as exc:
-        print(f"aula-kg: note: answering without enrichment: {exc.message}", file=sys.stderr)
-        return run_query(store, query, params)
-    answer = federation.run_federated(store, query, params, settings)
-    for warning in answer.warnings:
-        print(f"aula-kg: warning: {warning}", file=sys.stderr)
-    return answer.result
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -84,14 +67,20 @@ def cmd_query(args: argparse.Namespace) -> int:
     catalog = Catalog.load(settings.queries_dir)
     query = catalog.get(args.name)
     params = parse_params(args.param)
-    store = open_store(settings)
+    # The same answer as the server's, in this process: no worker processes for one query.
+    service = StoredQueries.in_process(open_store(settings), settings, catalog=catalog)
     try:
-        result = _run(store, query, params, settings)
+        answer = service.answer_sync(query, params)
     except AmbiguousName as exc:
         print(f"aula-kg: {exc.message}", file=sys.stderr)
         for iri, label in exc.candidates:
             print(f"  {label}\t{iri}", file=sys.stderr)
         return exc.exit_code
+    for note in answer.notes:
+        print(f"aula-kg: note: {note}", file=sys.stderr)
+    for warning in answer.warnings:
+        print(f"aula-kg: warning: {warning}", file=sys.stderr)
+    result = answer.table
     if isinstance(result, bool):
         print("true" if result else "false")
     else:

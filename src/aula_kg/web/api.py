@@ -1,11 +1,10 @@
 """The stored queries as an API: ``GET /api/queries`` and ``GET /api/queries/{name}``.
 
-A stored query runs exactly as on the command line: its parameters are checked and bound by
-:meth:`catalog.StoredQuery.bindings` (names resolved by :class:`territories.NameIndex`), the
-query text with its ``VALUES`` slots filled comes from :meth:`catalog.StoredQuery.render`,
-and it runs through the app's :class:`guard.WorkerPool`, so a stored query has the same time
-limit, row cap and no-fetching rule as any query sent to ``/sparql``. A query name is only
-ever looked up in the catalogue's dict; it never becomes a path.
+A stored query runs exactly as on the command line: :meth:`answering.StoredQueries.answer`
+checks and binds its parameters, renders its text and runs it through the app's query pool,
+so a stored query has the same time limit, row cap and no-fetching rule as any query sent to
+``/sparql``. A query name is only ever looked up in the catalogue's dict; it never becomes a
+path.
 
 The OpenAPI document (``/openapi.json``, shown at ``/docs``) describes each stored query as
 a path of its own with its typed parameters: enums for the few named concepts
@@ -15,20 +14,15 @@ a path of its own with its typed parameters: enums for the few named concepts
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from .. import __version__, federation, formats
-from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
-from ..config import Settings
-from ..errors import AmbiguousName, ParameterError, QueryRejected, UnknownQuery
-from ..guard import CappedOutput, QueryRequest, WorkerPool
-from ..store.base import Store
-from ..territories import NameIndex
+from .. import __version__, formats
+from ..answering import StoredQueries
+from ..catalog import Catalog, StoredQuery
+from ..errors import AmbiguousName, ParameterError, UnknownQuery
 from .sparql import TRUNCATED_HEADER
 
 router = APIRouter(prefix="/api", tags=["Requêtes enregistrées / stored queries"])
@@ -38,130 +32,9 @@ RESERVED = frozenset({"format"})
 
 INSEE_PATTERN = r"^(?:\d[0-9AB]\d{3}|97\d{3})$"
 SIREN_PATTERN = r"^\d{9}$"
-#: Enumerate the values of a parameter type in the OpenAPI document up to this many.
-MAX_ENUM = 40
 
-_CONCEPT_VALUES = """
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?resource ?label ?notation WHERE {
-  ?resource skos:inScheme ?scheme ; skos:prefLabel ?label . FILTER(lang(?label) = "fr")
-  OPTIONAL { ?resource skos:notation ?notation }
-} ORDER BY ?scheme ?notation ?label
-"""
-_PROGRAMME_VALUES = """
-PREFIX aula: <https://w3id.org/aula-kg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?resource ?label (SAMPLE(?abbr) AS ?notation) WHERE {
-  ?resource a aula:Programme ; rdfs:label ?label . FILTER(lang(?label) = "fr")
-  OPTIONAL { ?resource aula:abbreviation ?abbr }
-} GROUP BY ?resource ?label ORDER BY ?label
-"""
-
-
-@dataclass
-class QueryService:
-    """The catalogue, the name index and the pool, shared by the API and the pages."""
-
-    settings: Settings
-    store: Store
-    pool: WorkerPool
-    catalog: Catalog
-    _names: NameIndex | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _enums: dict[str, list[str]] | None = None
-
-    # -- names ------------------------------------------------------------------------
-
-    def names(self) -> NameIndex:
-        """The name index of the served graph, built once (blocking: call from a thread)."""
-        with self._lock:
-            if self._names is None:
-                self._names = NameIndex(self.store)
-            return self._names
-
-    async def names_async(self) -> NameIndex:
-        if self._names is not None:
-            return self._names
-        return await anyio.to_thread.run_sync(self.names)
-
-    def get(self, name: str) -> StoredQuery:
-        query = self.catalog.queries.get(name)
-        if query is None:
-            raise UnknownQuery(f"no stored query is named {name!r}; GET /api/queries lists them")
-        return query
-
-    # -- running ----------------------------------------------------------------------
-
-    async def render(self, query: StoredQuery, given: dict[str, str]) -> str:
-        """The query text with its parameters checked and bound (ParameterError,
-        AmbiguousName)."""
-        needs_names = any(
-            p.type in RESOURCE_TYPES and (given.get(p.name) or p.default)
-            for p in query.parameters
-        )
-        names = await self.names_async() if needs_names else None
-        return query.render(query.bindings(given, names))
-
-    async def run(
-        self,
-        query: StoredQuery,
-        given: dict[str, str],
-        results_format: str | None = "json",
-        graph_format: str | None = "turtle",
-    ) -> CappedOutput:
-        text = await self.render(query, given)
-        declared = federation.declared(query)
-        if declared is not None:
-            text = await self.federated_text(query, given, text, declared)
-        return await self.pool.run(QueryRequest(text, results_format, graph_format))
-
-    async def federated_text(self, query: StoredQuery, given: dict[str, str], text: str,
-                             declared: federation.Federation) -> str:
-        """What the pool runs for a federated stored query, as the command line does: the
-        local part alone when its service is not configured and allowed; otherwise the
-        joined rows of :func:`federation.run_federated` as a ``VALUES`` table of RDF terms,
-        so that the answer is serialised, capped and negotiated like any other."""
-        try:
-            federation.endpoint_for(declared, self.settings)
-        except QueryRejected:
-            return federation.split(text, declared).local
-        names = await self.names_async()
-        answer = await anyio.to_thread.run_sync(
-            lambda: federation.run_federated(self.store, query, given, self.settings, names=names)
-        )
-        result = answer.result
-        variables = " ".join(f"?{v}" for v in result.variables)
-        rows = "\n".join(
-            "(" + " ".join("UNDEF" if t is None else t.n3() for t in row) + ")"
-            for row in result.rows
-        )
-        return f"SELECT {variables} WHERE {{ VALUES ({variables}) {{\n{rows}\n}} }}"
-
-    # -- documentation ----------------------------------------------------------------
-
-    def enum_values(self) -> dict[str, list[str]]:
-        """Parameter type -> the French labels a form or the OpenAPI document can offer,
-        kept only when each label resolves back to its own resource."""
-        with self._lock:
-            if self._enums is not None:
-                return self._enums
-        names = self.names()
-        values: dict[str, list[str]] = {}
-        rows = list(self.store.select(_CONCEPT_VALUES).rows)
-        rows += [(r, lbl, n) for r, lbl, n in self.store.select(_PROGRAMME_VALUES).rows]
-        for resource, label, _notation in rows:
-            for ptype, kinds in RESOURCE_TYPES.items():
-                if ptype in ("territory", "commune", "epci"):
-                    continue
-                found = names.find(str(label), kinds)
-                if found is None or str(found.iri) != str(resource):
-                    continue
-                if str(label) not in values.get(ptype, []):
-                    values.setdefault(ptype, []).append(str(label))
-        values = {k: v for k, v in values.items() if len(v) <= MAX_ENUM}
-        with self._lock:
-            self._enums = values
-        return values
+#: The pages' name for the service (aula_kg.answering.StoredQueries).
+QueryService = StoredQueries
 
 
 _SERVICE_LOCK = threading.Lock()
@@ -270,7 +143,7 @@ def given_parameters(request: Request) -> tuple[dict[str, str], str | None]:
             override = value
             continue
         if key in given:
-            raise ParameterError(f"parameter '{key}' is given twice")
+            raise ParameterError(code="parameter.twice", parameter=key)
         given[key] = value
     return given, override
 
@@ -309,10 +182,8 @@ async def run_stored_query(name: str, request: Request) -> Response:
     if wanted is None:
         kind = formats.GRAPH if query.form in ("CONSTRUCT", "DESCRIBE") else formats.RESULTS
         asked = f"format={override}" if override else f"Accept: {accept}"
-        raise formats.NotAcceptable(
-            f"cannot answer in any format you accept ({asked}); this query's results are "
-            f"available as {formats.describe_choices(kind)}"
-        )
+        raise formats.NotAcceptable(code="answer.not_acceptable", asked=asked,
+                                    available=formats.describe_choices(kind))
     try:
         out = await service.run(
             query, given, results.name if results else None, graph.name if graph else None

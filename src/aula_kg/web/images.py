@@ -3,7 +3,9 @@
 ``/images/{couverture,carte,dossier}.{svg,png}`` serve them (``?territoire=`` names a
 commune, pair or EPCI as the stored queries accept it), ``/carte`` is the page that shows
 the map and the heatmap. The SVG comes from :mod:`aula_kg.pictures`, which escapes every
-text it draws, so pages may embed it inline.
+text it draws, so pages may embed it inline. Its stored queries are answered through the
+app's query pool (:func:`pictures.draw` with the app's StoredQueries), so a picture has the
+same time limit as any query: past it, 504.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from .. import pictures
-from ..errors import AulaKgError, ParameterError
+from .. import messages, pictures
+from ..errors import AulaKgError
 from .api import query_service
 from .pages import render
 
@@ -34,21 +36,10 @@ def _boundaries(request: Request):
 
 
 async def picture_svg(request: Request, kind: str, territory: str | None) -> str:
-    service = query_service(request)
-    names = await service.names_async()
-    store, catalog = service.store, service.catalog
-    if kind == "coverage":
-        return await run_in_threadpool(pictures.coverage_heatmap, store, catalog=catalog)
-    if kind == "map":
-        boundaries = _boundaries(request)
-        return await run_in_threadpool(
-            lambda: pictures.territory_map(store, boundaries, territory=territory, names=names)
-        )
-    if not territory:
-        raise ParameterError("parameter 'territoire': a dossier chart needs a territory")
-    return await run_in_threadpool(
-        lambda: pictures.dossier_chart(store, territory, catalog=catalog, names=names,
-                                       id_prefix="dossier")
+    boundaries = _boundaries(request) if kind == "map" else None
+    return await pictures.draw(
+        query_service(request), kind, territory=territory, boundaries=boundaries,
+        id_prefix="dossier" if kind == "dossier" else None, territory_parameter="territoire",
     )
 
 
@@ -57,20 +48,26 @@ def _error(status: int, error: str, message: str) -> Response:
                     status_code=status, media_type="application/json")
 
 
+def _failure(exc: AulaKgError) -> Response:
+    """A picture's error as JSON: 400 for a bad territory, 504 past the time limit..."""
+    return _error(exc.http_status, exc.kind, exc.message)
+
+
 @router.get("/images/{name}.{extension}")
 async def image(name: str, extension: str, request: Request) -> Response:
     kind = KINDS.get(name)
     if kind is None or extension not in MEDIA:
-        return _error(404, "not_found", "pictures: couverture, carte, dossier; as .svg or .png")
+        return _error(404, "not_found", messages.render("picture.not_found", {}, "en"))
     territory = request.query_params.get("territoire") or None
     try:
         svg = await picture_svg(request, kind, territory)
-    except ParameterError as exc:
-        return _error(400, "bad_parameter", exc.message)
+    except AulaKgError as exc:
+        return _failure(exc)
     if extension == "svg":
         return Response(svg, media_type=MEDIA["svg"])
     if not pictures.png_available():
-        return _error(406, "not_acceptable", "PNG rendering is not available here; ask for .svg")
+        return _error(406, "not_acceptable",
+                      messages.render("picture.png_unavailable", {"reason": "cairosvg"}, "en"))
     try:
         png = await run_in_threadpool(pictures.svg_to_png, svg)
     except AulaKgError as exc:
@@ -83,10 +80,10 @@ async def map_page(request: Request) -> Response:
     territory = request.query_params.get("territoire") or None
     try:
         map_svg = await picture_svg(request, "map", territory)
-    except ParameterError as exc:
-        return render("error.html", 400, title="Carte indisponible", code=400,
-                      message=exc.message)
-    coverage_svg = await picture_svg(request, "coverage", None)
+        coverage_svg = await picture_svg(request, "coverage", None)
+    except AulaKgError as exc:
+        return render("error.html", exc.http_status, title="Carte indisponible",
+                      code=exc.http_status, message=exc.text("fr"))
     return render("carte.html", title="Carte du territoire de l'AULA", map_svg=map_svg,
                   coverage_svg=coverage_svg, territory=territory or "",
                   has_boundaries=_boundaries(request) is not None)
