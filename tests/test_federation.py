@@ -20,14 +20,14 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from aula_kg.catalog import Catalog, run_query
+from aula_kg.answering import answer_sync, run_query
+from aula_kg.catalog import Catalog
 from aula_kg.config import Settings
 from aula_kg.errors import QueryRejected
 from aula_kg.federation import (
     ServiceFailed,
     declared,
     endpoint_for,
-    run_federated,
     split,
 )
 from aula_kg.guard import check_query
@@ -100,6 +100,12 @@ def allowing(settings: Settings, *endpoints: str) -> Settings:
     return replace(settings, allowed_service_endpoints=tuple(endpoints))
 
 
+def run_federated(store, query, given, settings, *, environ=None, timeout=None):
+    """The enriched answer as every face gets it (aula_kg.answering), enrichment required."""
+    return answer_sync(store, query, given, settings, environ=environ, enrich=True,
+                       service_timeout=timeout)
+
+
 def by_code(result):
     return {row["code"].toPython(): row for row in result.as_dicts()}
 
@@ -119,7 +125,7 @@ def test_enriches_the_rows_through_the_allowed_endpoint(store, built_settings, w
     answer = run_federated(store, QUERY, {"territory": "Lens-Liévin"}, settings,
                            environ={"AULA_KG_SERVICE_WIKIDATA": wikidata})
     assert answer.endpoint == wikidata and answer.warnings == []
-    rows = by_code(answer.result)
+    rows = by_code(answer.table)
     assert sorted(rows) == ["62498", "62510"]  # Béthune and Arras are not asked for
     lens, lievin = rows["62498"], rows["62510"]
     # local part: the COG figures, with their graph
@@ -141,11 +147,11 @@ def test_left_join_keeps_communes_without_a_remote_item(store, built_settings, w
     settings = allowing(built_settings, wikidata)
     answer = run_federated(store, QUERY, {"territory": "CALL"}, settings,
                            environ={"AULA_KG_SERVICE_WIKIDATA": wikidata})
-    rows = by_code(answer.result)
+    rows = by_code(answer.table)
     assert len(rows) == 36  # the 36 communes of the CA de Lens - Liévin
     enriched = {code for code, row in rows.items() if row["wikidata_item"] is not None}
     assert enriched == {"62498", "62510"}
-    assert [r[0].toPython() for r in answer.result.rows] == sorted(rows)  # local order kept
+    assert [r[0].toPython() for r in answer.table.rows] == sorted(rows)  # local order kept
 
 
 def test_the_configuration_comes_from_the_environment(store, wikidata, built_settings, monkeypatch):
@@ -154,7 +160,7 @@ def test_the_configuration_comes_from_the_environment(store, wikidata, built_set
     settings = replace(Settings.from_env(), home=built_settings.home,
                        build_dir=built_settings.build_dir)
     answer = run_federated(store, QUERY, {"territory": "Lens"}, settings)
-    assert [(r["code"].toPython(), str(r["wikidata_item"])) for r in answer.result.as_dicts()] == [
+    assert [(r["code"].toPython(), str(r["wikidata_item"])) for r in answer.table.as_dicts()] == [
         ("62498", WD + "Q990000001")
     ]
 
@@ -205,8 +211,8 @@ def test_a_silent_service_that_does_not_answer_leaves_rows_unenriched_in_bounded
                                allowing(built_settings, endpoint),
                                environ={"AULA_KG_SERVICE_WIKIDATA": endpoint}, timeout=1)
         assert time.monotonic() - started < 5
-    assert [r["wikidata_item"] for r in answer.result.as_dicts()] == [None, None]
-    assert len(answer.warnings) == 1 and "failed (time limit 1 s)" in answer.warnings[0]
+    assert [r["wikidata_item"] for r in answer.table.as_dicts()] == [None, None]
+    assert len(answer.warnings) == 1 and "failed (time limit 1 s)" in str(answer.warnings[0])
 
 
 def test_a_service_without_silent_raises_on_failure(store, built_settings):
@@ -219,6 +225,30 @@ def test_a_service_without_silent_raises_on_failure(store, built_settings):
         with pytest.raises(ServiceFailed, match="time limit 1 s"):
             run_federated(store, strict, {"territory": "Lens"}, allowing(built_settings, endpoint),
                           environ={"AULA_KG_SERVICE_WIKIDATA": endpoint}, timeout=1)
+
+
+def test_without_a_configured_service_it_answers_locally_with_a_note(store, built_settings):
+    """Every face (command line, API, pages) gets the local rows and a note saying why."""
+    answer = answer_sync(store, QUERY, {"territory": "Lens-Liévin"}, built_settings, environ={})
+    assert [r["code"].toPython() for r in answer.table.as_dicts()] == ["62498", "62510"]
+    assert all(r["wikidata_item"] is None for r in answer.table.as_dicts())
+    assert "urn:aula-kg:service" not in answer.text and answer.endpoint is None
+    assert [n.code for n in answer.notes] == ["answer.without_enrichment"]
+    assert "set AULA_KG_SERVICE_WIKIDATA" in str(answer.notes[0])
+    assert "AULA_KG_SERVICE_WIKIDATA" in answer.notes[0].render("fr")
+
+
+def test_the_local_part_runs_through_the_pool(store, built_settings, wikidata):
+    """The federation's local part is a pool request like any other (no store call in the
+    federation module): two requests, the local part and the joined rows."""
+    from aula_kg.answering import StoredQueries
+
+    service = StoredQueries.in_process(store, allowing(built_settings, wikidata),
+                                       environ={"AULA_KG_SERVICE_WIKIDATA": wikidata})
+    answer = service.answer_sync(QUERY, {"territory": "Lens-Liévin"})
+    assert service.pool.requests == 2
+    assert answer.endpoint == wikidata and answer.text.startswith("SELECT ?")
+    assert "VALUES (?" in answer.text and "<http://www.wikidata.org/entity/Q990000001>" in answer.text
 
 
 def test_run_as_plain_sparql_it_contacts_nothing(store):

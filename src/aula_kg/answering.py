@@ -178,6 +178,9 @@ class StoredQueries:
         self._names = names
         self._lock = threading.Lock()
         self._enums: dict[str, list[str]] | None = None
+        #: Build the name index on the caller's thread (no server loop to keep free; and
+        #: pyoxigraph results must be dropped on the thread that made them).
+        self.inline = isinstance(pool, InProcessExecutor)
 
     @classmethod
     def in_process(cls, store: Store, settings: Settings | None = None, *,
@@ -213,8 +216,8 @@ class StoredQueries:
             return self._names
 
     async def names_async(self) -> NameIndex:
-        if self._names is not None:
-            return self._names
+        if self._names is not None or self.inline:
+            return self.names()
         return await anyio.to_thread.run_sync(self.names)
 
     # -- binding and rendering ------------------------------------------------------------
