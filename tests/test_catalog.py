@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent / "golden"))
 from regenerate import golden_csv  # noqa: E402
 
 CATALOG = Catalog.load(Settings.from_env().queries_dir)
+INTERNAL = Catalog.load_internal(Settings.from_env().queries_dir)
 GOLDEN = Path(__file__).parent / "golden"
 
 
@@ -64,6 +65,37 @@ def test_query_gives_the_same_csv_in_memory_and_on_disk(both_stores, query):
     # orders: every stored query feeds its concatenations from an ordered sub-select.
     (in_memory, memory_names), (on_disk, disk_names) = both_stores
     assert golden_csv(in_memory, query, memory_names) == golden_csv(on_disk, query, disk_names)
+
+
+def test_internal_queries_are_a_catalogue_of_their_own():
+    """The pictures' and forms' own SPARQL is in queries/internal/, never listed to planners."""
+    assert {"recommendations", "action_statuses", "map_communes", "concept_values",
+            "programme_values"} <= set(INTERNAL.queries)
+    assert not set(INTERNAL.queries) & set(CATALOG.queries)
+    assert all(q.path.parent.name == "internal" for q in INTERNAL)
+
+
+@pytest.mark.parametrize("query", INTERNAL, ids=lambda q: q.name)
+def test_internal_query_matches_its_golden_result(store, names, query):
+    golden = GOLDEN / "internal" / f"{query.name}.csv"
+    assert golden.is_file(), f"no golden result: run tests/golden/regenerate.py {query.name}"
+    assert golden_csv(store, query, names) == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("query", INTERNAL, ids=lambda q: q.name)
+def test_internal_query_gives_the_same_csv_in_memory_and_on_disk(both_stores, query):
+    (in_memory, memory_names), (on_disk, disk_names) = both_stores
+    assert golden_csv(in_memory, query, memory_names) == golden_csv(on_disk, query, disk_names)
+
+
+def test_a_map_territory_is_bound_as_a_term_not_pasted(store, names):
+    """The map's territory goes through the typed binding: a name resolves to its IRI, and
+    an injection attempt is an unknown name (the old picture code pasted it in)."""
+    query = INTERNAL.get("map_communes")
+    result = run_query(store, query, {"territory": "CALL"}, names)
+    assert len(result.rows) >= 36
+    with pytest.raises(ParameterError, match="parameter 'territory'"):
+        run_query(store, query, {"territory": "> } ?s ?p ?o { <x"}, names)
 
 
 @pytest.mark.parametrize("query", [q for q in CATALOG if q.name.endswith("-violation")], ids=lambda q: q.name)

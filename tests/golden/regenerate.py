@@ -1,7 +1,8 @@
 """Rewrite the golden results of the stored queries from the shipped graph.
 
 Run after a reviewed change to data or queries:  .venv/bin/python tests/golden/regenerate.py
-[NAME...] (every query, or only the ones named). Each query runs with its parameters'
+[NAME...] (every query, or only the ones named). The internal queries (queries/internal/)
+have theirs in tests/golden/internal/. Each query runs with its parameters'
 ``example`` values; the CSV is what ``aula-kg query NAME --format csv`` prints. The build's
 prebuilt on-disk store must give the same CSV as the graph loaded in memory: a query that
 differs is reported (its GROUP_CONCAT is left in the engine's order) and exits with 1.
@@ -38,8 +39,10 @@ def main(argv: list[str]) -> int:
     from aula_kg.territories import NameIndex
 
     settings = replace(Settings.from_env(), build_dir=Path(tempfile.mkdtemp()))
-    catalog = Catalog.load(settings.queries_dir)
-    unknown = [name for name in argv if name not in {q.name for q in catalog}]
+    catalogs = [(Catalog.load(settings.queries_dir), HERE),
+                (Catalog.load_internal(settings.queries_dir), HERE / "internal")]
+    known = {q.name for catalog, _ in catalogs for q in catalog}
+    unknown = [name for name in argv if name not in known]
     if unknown:
         print(f"unknown stored queries: {', '.join(unknown)}", file=sys.stderr)
         return 2
@@ -48,18 +51,20 @@ def main(argv: list[str]) -> int:
     names = NameIndex(store)
     on_disk = open_store(settings)
     disk_names = NameIndex(on_disk)
-    chosen = [q for q in catalog if not argv or q.name in argv]
     differing = []
-    for query in chosen:
-        text = golden_csv(store, query, names)
-        if golden_csv(on_disk, query, disk_names) != text:
-            differing.append(query.name)
-        (HERE / f"{query.name}.csv").write_text(text, encoding="utf-8")
-    if not argv:
-        stale = {p.stem for p in HERE.glob("*.csv")} - {q.name for q in catalog}
-        for name in stale:
-            (HERE / f"{name}.csv").unlink()
-    print(f"wrote {len(chosen)} golden results to {HERE}")
+    for catalog, folder in catalogs:
+        folder.mkdir(exist_ok=True)
+        chosen = [q for q in catalog if not argv or q.name in argv]
+        for query in chosen:
+            text = golden_csv(store, query, names)
+            if golden_csv(on_disk, query, disk_names) != text:
+                differing.append(query.name)
+            (folder / f"{query.name}.csv").write_text(text, encoding="utf-8")
+        if not argv:
+            stale = {p.stem for p in folder.glob("*.csv")} - {q.name for q in catalog}
+            for name in stale:
+                (folder / f"{name}.csv").unlink()
+        print(f"wrote {len(chosen)} golden results to {folder}")
     if differing:
         print("different on the prebuilt on-disk store (order GROUP_CONCAT's input): "
               + ", ".join(differing), file=sys.stderr)
