@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -273,3 +274,89 @@ def test_malformed_query_files_are_reported(tmp_path, header, message):
     path.write_text(header + "SELECT * WHERE { ?s ?p ?o }\n")
     with pytest.raises(InputError, match=message):
         parse_stored_query(path)
+
+
+# -- no SPARQL built by pasting strings -----------------------------------------------------
+
+SPARQL_WORD = re.compile(r"\b(SELECT|WHERE|FILTER|VALUES|PREFIX|ASK|CONSTRUCT|DESCRIBE|INSERT|"
+                         r"DELETE|GRAPH|SERVICE|UNDEF|BIND)\b")
+#: (module, function) -> why its formatted SPARQL holds no value a user typed. A new place
+#: that formats SPARQL must bind its values instead (catalog parameters, VALUES of n3() terms)
+#: or be reviewed and listed here.
+FORMATTED_SPARQL_ALLOWED = {
+    ("catalog.py", "render"): "the slot receives term.n3() of a checked, bound term",
+    ("federation.py", "remote_query"): "VALUES of n3() terms from the local answer",
+    ("federation.py", "values_query"): "VALUES of n3() terms from the joined answer",
+    ("guard.py", "_scan"): "error messages, not queries",
+    ("reasoning.py", "<module>"): "rule text from the ontology's own constants",
+    ("reasoning.py", "_rules_fixpoint"): "IRIs of the ontology's classes and properties",
+    ("shacl_sparql.py", "_targets"): "IRIs read from the shapes files",
+    ("shacl_sparql.py", "compile_shapes"): "IRIs and terms read from the shapes files",
+    ("store/remote.py", "_values_clause"): "VALUES of n3() terms (the Store protocol's bindings)",
+    ("store/remote.py", "publish"): "graph IRIs of the build being published",
+    ("web/pages.py", "collect"): "a named graph's IRI, checked to be one of the store's",
+    ("web/sparql.py", "service_description"): "the service description's English text",
+}
+
+
+def formatted_sparql(root: Path) -> set[tuple[str, str]]:
+    """Every (module, function) of ``root`` that formats a string holding SPARQL words:
+    f-strings with a replacement field, ``.format``/``.replace``/``re.sub`` on such text,
+    and ``%`` formatting."""
+    import ast
+
+    found: set[tuple[str, str]] = set()
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+        def function_of(node) -> str:
+            while node in parents:
+                node = parents[node]
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    return node.name
+            return "<module>"
+
+        def constants(nodes) -> list[str]:
+            return [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+        for node in ast.walk(tree):
+            texts: list[str] = []
+            if isinstance(node, ast.JoinedStr) and any(
+                    isinstance(v, ast.FormattedValue) for v in node.values):
+                texts = ["".join(constants(node.values))]
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr in ("replace", "format", "sub")):
+                texts = constants([*node.args, node.func.value])
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+                texts = constants([node.left])
+            if any(SPARQL_WORD.search(t) for t in texts):
+                found.add((path.relative_to(root).as_posix(), function_of(node)))
+    return found
+
+
+def test_no_module_builds_sparql_by_pasting_strings():
+    """grlc's issue #101: a value pasted into query text. Stored queries bind typed terms;
+    the pictures once filled a slot with str.replace and quoted a label by hand."""
+    import aula_kg
+
+    root = Path(aula_kg.__file__).parent
+    unexpected = formatted_sparql(root) - set(FORMATTED_SPARQL_ALLOWED)
+    assert not unexpected, f"SPARQL built by formatting strings in {sorted(unexpected)}"
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in root.rglob("*.py"))
+    assert "_sparql_string" not in sources
+
+
+def test_the_guard_catches_a_pasted_value(tmp_path):
+    """The scan above would have caught the old picture code."""
+    module = tmp_path / "old_pictures.py"
+    module.write_text(
+        'QUERY = "SELECT ?c WHERE { VALUES ?territory { UNDEF } ?c ?p ?territory }"\n'
+        "def communes(store, territory):\n"
+        '    text = QUERY.replace("VALUES ?territory { UNDEF }", "VALUES ?territory { <x> }")\n'
+        "    return store.select(text)\n"
+        "def rank(store, label):\n"
+        '    return store.select(f"SELECT ?s WHERE {{ ?s ?p {label} }}")\n'
+    )
+    assert formatted_sparql(tmp_path) == {("old_pictures.py", "communes"),
+                                          ("old_pictures.py", "rank")}

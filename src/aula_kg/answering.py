@@ -86,7 +86,7 @@ class Answer:
         """The SELECT rows as dicts (variable -> term)."""
         table = self.table
         if isinstance(table, bool):
-            raise TypeError(f"stored query '{self.query.name}' is an ASK query")
+            raise TypeError(f"stored query '{self.query.name}' answers yes or no, not rows")
         return table.as_dicts()
 
 
