@@ -310,7 +310,7 @@ def formatted_sparql(root: Path) -> set[tuple[str, str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
-        def function_of(node) -> str:
+        def function_of(node, parents=parents) -> str:
             while node in parents:
                 node = parents[node]
                 if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -318,7 +318,8 @@ def formatted_sparql(root: Path) -> set[tuple[str, str]]:
             return "<module>"
 
         def constants(nodes) -> list[str]:
-            return [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+            return [n.value for n in nodes
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)]
 
         for node in ast.walk(tree):
             texts: list[str] = []

@@ -248,7 +248,8 @@ def test_the_local_part_runs_through_the_pool(store, built_settings, wikidata):
     answer = service.answer_sync(QUERY, {"territory": "Lens-Liévin"})
     assert service.pool.requests == 2
     assert answer.endpoint == wikidata and answer.text.startswith("SELECT ?")
-    assert "VALUES (?" in answer.text and "<http://www.wikidata.org/entity/Q990000001>" in answer.text
+    assert "VALUES (?" in answer.text
+    assert "<http://www.wikidata.org/entity/Q990000001>" in answer.text
 
 
 def test_run_as_plain_sparql_it_contacts_nothing(store):
@@ -277,3 +278,16 @@ def test_the_api_enriches_through_the_allowed_endpoint(store, built_settings, wi
     rows = {b["code"]["value"]: b for b in response.json()["results"]["bindings"]}
     assert set(rows) == {"62498", "62510"}
     assert "wikidata_item" in rows["62498"]
+
+
+def test_the_command_line_says_it_answers_without_enrichment(cli_env, capsys, monkeypatch):
+    """`aula-kg query` goes through the same answer: local rows, and a note on stderr."""
+    from aula_kg.cli import main
+
+    monkeypatch.delenv("AULA_KG_SERVICE_WIKIDATA", raising=False)
+    assert main(["query", "communes_wikidata_enrichment", "-p", "territory=Lens-Liévin",
+                 "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert "code" in out.splitlines()[0].split(",")
+    assert len(out.splitlines()) == 3  # header, Lens, Liévin
+    assert "note: answering without enrichment: service 'wikidata' has no endpoint" in err

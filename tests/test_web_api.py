@@ -216,6 +216,16 @@ def test_unknown_names_are_404(client, path):
     assert body["error"] == "not_found"
 
 
+@pytest.mark.parametrize("name", ["recommendations", "map_communes", "concept_values"])
+def test_internal_queries_are_neither_listed_nor_run(client, name):
+    """queries/internal/ holds the product's own SPARQL: not a planner's question."""
+    assert name in query_service(client.app).internal.queries
+    listed = {q["name"] for q in client.get("/api/queries").json()["queries"]}
+    assert name not in listed
+    assert error_of(client.get(f"/api/queries/{name}"), 404)["error"] == "not_found"
+    assert error_of(client.get(f"/api/queries/internal%2f{name}"), 404)["error"] == "not_found"
+
+
 @pytest.mark.parametrize(
     ("headers", "params"),
     [({"Accept": "text/turtle"}, {}), ({"Accept": "image/png"}, {}), ({}, {"format": "turtle"}),
