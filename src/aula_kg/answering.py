@@ -286,7 +286,8 @@ class StoredQueries:
         parts = federation.split(text, declared)
         local_output = await self.pool.run(QueryRequest(parts.local, "json", None), timeout)
         local = parse_output(local_output)
-        assert isinstance(local, SelectResult)
+        if not isinstance(local, SelectResult):
+            raise InputError(code="federation.select_only")
         joined = await anyio.to_thread.run_sync(
             lambda: federation.enrich(local, parts, declared, endpoint, self.settings,
                                       service_timeout)

@@ -185,11 +185,13 @@ async def run_stored_query(name: str, request: Request) -> Response:
         raise formats.NotAcceptable(code="answer.not_acceptable", asked=asked,
                                     available=formats.describe_choices(kind))
     try:
-        out = await service.run(
-            query, given, results.name if results else None, graph.name if graph else None
+        answer = await service.answer(
+            query, given, results_format=results.name if results else None,
+            graph_format=graph.name if graph else None,
         )
     except AmbiguousName as exc:
         return ambiguous_response(exc)
+    out = answer.output
     headers = {"Vary": "Accept"}
     if out.truncated:
         headers[TRUNCATED_HEADER] = str(service.settings.max_rows)
