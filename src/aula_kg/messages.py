@@ -105,6 +105,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "every query worker is busy; no worker became free in {wait} s, "
               "try again later",
     },
+    # -- planners' spreadsheet (imports/actions), and the importers' own words ---------
+    "import.unknown_source": {
+        "fr": "source inconnue « {source} » ; sources possibles : {expected}",
+        "en": "unknown source {source!r}; expected one of {expected}",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").
