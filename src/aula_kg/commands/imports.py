@@ -88,7 +88,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.source in planners_files.MINE:
         return planners_files.cmd_import(args)
     if args.file is not None:
-        raise InputError(f"import {args.source}: unexpected argument {args.file} (use --from PATH)")
+        raise InputError(code="import.unexpected_file", source=args.source, file=args.file)
     settings = Settings.from_env()
     from_path = args.from_path or settings.opendata_dir
     out = args.out or (
