@@ -38,7 +38,7 @@ from ..config import Settings
 from ..errors import InputError
 from ..store import Store
 from .graph_store import built_graph
-from .writing import LOCK_WAIT
+from .writing import lock_wait
 
 BOUNDARIES_FILE = "communes-aula.geojson"
 
@@ -259,5 +259,5 @@ def import_boundaries(path: Path, settings: Settings | None = None,
             + "\n").encode()
     report = BoundariesReport(out, len(features), merged, missing)
     report.written = files.write_if_changed(out, text, what="aula-kg import boundaries",
-                                            timeout=LOCK_WAIT)
+                                            timeout=lock_wait())
     return report

@@ -17,8 +17,13 @@ from ..files import Triple
 #: Prefixes of the written files: the project's, plus SPDX for checksums.
 FILE_PREFIXES: dict[str, str] = {**vocab.PREFIXES, "spdx": str(vocab.SPDX)}
 
-#: Seconds a second import waits for the first to finish writing to the same directory.
+#: Seconds a second import waits for the first to finish writing to the same directory
+#: (``AULA_KG_LOCK_TIMEOUT`` overrides it).
 LOCK_WAIT = 60.0
+
+
+def lock_wait() -> float:
+    return locking.default_timeout(LOCK_WAIT)
 
 _STARTED = re.compile(r'prov:startedAtTime "([^"]+)"\^\^xsd:dateTime')
 
@@ -34,7 +39,7 @@ def write_graph(
     """
     path = Path(path)
     text = files.canonical_trig(graph, graph_iri, header, FILE_PREFIXES)
-    with locking.hold(path.parent, "aula-kg import", LOCK_WAIT, sweep=[path.name]):
+    with locking.hold(path.parent, "aula-kg import", lock_wait(), sweep=[path.name]):
         if path.is_file():
             old = path.read_text(encoding="utf-8")
             match = _STARTED.search(old)
