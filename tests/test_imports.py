@@ -17,7 +17,8 @@ from aula_kg import vocab
 from aula_kg.commands import imports as import_command
 from aula_kg.errors import InputError
 from aula_kg.imports import SOURCES, run, run_all
-from aula_kg.imports.common import Territory, iter_csv, iter_json_array
+from aula_kg.imports.reading import iter_csv, iter_json_array
+from aula_kg.imports.territory import Territory
 
 FIXTURES = Path(__file__).parent / "fixtures" / "opendata"
 MALFORMED = FIXTURES / "malformed"

@@ -14,7 +14,7 @@ import pytest
 from aula_kg import vocab
 from aula_kg.config import Settings
 from aula_kg.imports import SOURCES, run_all
-from aula_kg.imports.common import AULA_EPCI
+from aula_kg.imports.territory import AULA_EPCI
 
 OPENDATA = Settings.from_env().opendata_dir
 SHIPPED = Settings.from_env().data_dir / "opendata"

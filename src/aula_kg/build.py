@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +24,7 @@ from .answering import run_query
 from .catalog import Catalog
 from .config import Settings
 from .errors import InputError, ValidationFailed
+from .files import write_atomically  # also what pictures.save used (until it calls files)
 from .sources import QUAD_FORMATS, SourceFile, Sources, load_sources
 from .store import EmbeddedStore, prebuilt
 from .store.embedded import with_union_default_graph
@@ -112,20 +111,6 @@ def nquads_lines(sources: Sources) -> list[str]:
     """Sorted N-Quads lines, one named graph per source: same sources, same bytes."""
     text = sources.dataset.serialize(format="nquads").encode()
     return canonical_lines(ox.parse(text, format=ox.RdfFormat.N_QUADS))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def failing_checks(store: EmbeddedStore, catalog: Catalog) -> list[str]:

@@ -192,3 +192,16 @@ class UnsupportedMediaType(AulaKgError):
 
     http_status = 415
     kind = "unsupported_media_type"
+
+
+# -- planners' spreadsheet (imports/actions)
+
+
+class ActionsInvalid(ValidationFailed):
+    """The planners' spreadsheet has errors: ``errors`` lists them, one per cell
+    (:class:`aula_kg.imports.actions.problems.RowError`); nothing was written."""
+
+    def __init__(self, message: str | None = None, *, errors: list | tuple = (),
+                 code: str | None = None, **params: Any):
+        super().__init__(message, code=code, **params)
+        self.errors = list(errors)

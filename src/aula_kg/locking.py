@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .errors import AulaKgError, LockBusy
+from .errors import LockBusy
 
 #: Seconds between two attempts while waiting for a lock.
 POLL = 0.05
@@ -66,7 +66,7 @@ def hold(
     Raises :class:`LockBusy` when another process holds it for more than ``timeout``
     seconds (default :func:`default_timeout`). Once the lock is held, the temporary files
     that a killed writer left for each file name in ``sweep`` (``.NAME.*.tmp``, see
-    ``build.write_atomically``) are removed: only a holder of this lock writes them.
+    ``files.write_atomically``) are removed: only a holder of this lock writes them.
     """
     path = Path(directory).resolve()
     path.mkdir(parents=True, exist_ok=True)
@@ -108,7 +108,7 @@ def hold(
         with _guard:
             _held[key] = (fd, 1)
         for name in sweep:
-            for stale in Path(key[0]).glob(f".{glob.escape(name)}.*.tmp"):
+            for stale in stale_temporaries(Path(key[0]), name):
                 with contextlib.suppress(OSError):
                     stale.unlink()
         try:
@@ -119,6 +119,13 @@ def hold(
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def stale_temporaries(directory: Path, name: str) -> list[Path]:
+    """The temporary files of ``name`` in ``directory`` (``.NAME.*.tmp``, the names
+    :func:`aula_kg.files.write_atomically` gives them): only a holder of the directory's lock
+    writes them, so once the lock is held any that exist were left by a killed writer."""
+    return sorted(Path(directory).glob(f".{glob.escape(name)}.*.tmp"))
 
 
 def holding(

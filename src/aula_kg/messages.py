@@ -239,6 +239,173 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{path} : le nom du fichier doit finir par .svg ou .png.",
         "en": "{path}: expected a .svg or .png file name",
     },
+    # -- planners' spreadsheet (imports/actions), and the importers' own words ---------
+    "import.unknown_source": {
+        "fr": "source inconnue « {source} » ; sources possibles : {expected}",
+        "en": "unknown source {source!r}; expected one of {expected}",
+    },
+    "import.missing_file": {
+        "fr": "import {source} : FICHIER manquant",
+        "en": "import {source}: missing FILE",
+    },
+    "import.unexpected_file": {
+        "fr": "import {source} : argument inattendu {file} (utilisez --from CHEMIN)",
+        "en": "import {source}: unexpected argument {file} (use --from PATH)",
+    },
+    "actions.at_cell": {
+        "fr": "ligne {line}, colonne « {column} » : {problem}",
+        "en": "line {line}, column '{column}': {problem}",
+    },
+    "actions.at_row": {
+        "fr": "ligne {line} : {problem}",
+        "en": "line {line}: {problem}",
+    },
+    "actions.invalid": {
+        "fr": "{path} : rien n'est importé, {count} erreur(s) à corriger dans le tableur :",
+        "en": "{path}: nothing imported, {count} error(s) to fix in the spreadsheet:",
+    },
+    "actions.unknown": {
+        "fr": "« {value} » est inconnu",
+        "en": "'{value}' is unknown",
+    },
+    "actions.unknown_suggest": {
+        "fr": "« {value} » est inconnu ; vouliez-vous dire {suggestions} ?",
+        "en": "'{value}' is unknown; did you mean {suggestions}?",
+    },
+    "actions.unknown_options": {
+        "fr": "« {value} » est inconnu (valeurs possibles : {options})",
+        "en": "'{value}' is unknown (possible values: {options})",
+    },
+    "actions.ambiguous": {
+        "fr": "« {value} » est ambigu : {candidates} ; précisez (code INSEE)",
+        "en": "'{value}' is ambiguous: {candidates}; say which (INSEE code)",
+    },
+    "actions.not_a_source": {
+        "fr": "« {value} » n'est pas une source connue",
+        "en": "'{value}' is not a known source",
+    },
+    "actions.bad_identifier": {
+        "fr": "« {value} » n'est pas un identifiant (minuscules, chiffres et tirets)",
+        "en": "'{value}' is not an identifier (lower case, digits and hyphens)",
+    },
+    "actions.bad_identifier_suggest": {
+        "fr": "« {value} » n'est pas un identifiant (minuscules, chiffres et tirets) ; "
+              "vouliez-vous dire « {suggestion} » ?",
+        "en": "'{value}' is not an identifier (lower case, digits and hyphens); "
+              "did you mean '{suggestion}'?",
+    },
+    "actions.identifier_taken": {
+        "fr": "l'identifiant « {value} » est déjà celui de la ligne {other}",
+        "en": "identifier '{value}' is already used on line {other}",
+    },
+    "actions.same_title": {
+        "fr": "même titre que la ligne {other} : donnez un identifiant à l'une des deux",
+        "en": "same title as line {other}: give one of them an identifier",
+    },
+    "actions.one_value": {
+        "fr": "une seule valeur attendue ici",
+        "en": "only one value is expected here",
+    },
+    "actions.not_a_year": {
+        "fr": "« {value} » n'est pas une année (quatre chiffres, par exemple 2021)",
+        "en": "'{value}' is not a year (four digits, e.g. 2021)",
+    },
+    "actions.yes_or_empty": {
+        "fr": "« {value} » : écrivez « oui » ou laissez vide",
+        "en": "'{value}': write 'yes' or leave empty",
+    },
+    "actions.shape": {
+        # The shapes' own sh:message, in each language (shapes/*.ttl).
+        "fr": "{message}",
+        "en": "{message}",
+    },
+    "actions.rebuild_failed": {
+        "fr": "la reconstruction du graphe a échoué ; {path} est remis dans son état "
+              "précédent :\n{error}",
+        "en": "rebuilding the graph failed; {path} was put back as it was:\n{error}",
+    },
+    "actions.column_twice": {
+        "fr": "{path} : ligne 1 : la colonne « {column} » figure deux fois",
+        "en": "{path}: line 1: column '{column}' appears twice",
+    },
+    "actions.no_title_column": {
+        "fr": "{path} : ligne 1 : pas de colonne « titre » : ce fichier n'est pas un modèle "
+              "d'actions (voir « aula-kg template actions »)",
+        "en": "{path}: line 1: no 'titre' column: not an actions template "
+              "(see 'aula-kg template actions')",
+    },
+    "actions.empty_file": {
+        "fr": "{path} : fichier vide (pas de ligne d'en-tête)",
+        "en": "{path}: empty file (no header row)",
+    },
+    "actions.not_text": {
+        "fr": "{path} : ni UTF-8 ni Windows-1252",
+        "en": "{path}: neither UTF-8 nor Windows-1252 text",
+    },
+    "actions.malformed_csv": {
+        "fr": "{path}:{line} : CSV mal formé : {reason}",
+        "en": "{path}:{line}: malformed CSV: {reason}",
+    },
+    "actions.unreadable_workbook": {
+        "fr": "{path} : classeur illisible : {reason}",
+        "en": "{path}: unreadable workbook: {reason}",
+    },
+    "actions.needs_openpyxl": {
+        "fr": "les classeurs .xlsx demandent openpyxl (pip install openpyxl)",
+        "en": "reading or writing .xlsx needs openpyxl (pip install openpyxl)",
+    },
+    "actions.no_such_file": {
+        "fr": "{path} : fichier introuvable",
+        "en": "{path}: no such file",
+    },
+    "actions.unknown_format": {
+        "fr": "{path} : format inconnu (.csv ou .xlsx attendu)",
+        "en": "{path}: unknown format (expected .csv or .xlsx)",
+    },
+    "actions.export_format": {
+        "fr": "{path} : .csv ou .xlsx attendu",
+        "en": "{path}: expected .csv or .xlsx",
+    },
+    "actions.no_column": {
+        "fr": "{action} : {predicate} {value} n'a pas de colonne",
+        "en": "{action}: {predicate} {value} has no column",
+    },
+    "actions.ignored_column": {
+        "fr": "colonne « {column} » ignorée (absente du modèle)",
+        "en": "column '{column}' ignored (not in the template)",
+    },
+    "actions.result": {
+        "fr": "{path} : {rows} action(s) valides ; {summary}",
+        "en": "{path}: {rows} valid action(s); {summary}",
+    },
+    "actions.diff_summary": {
+        "fr": "{added} ajoutée(s), {changed} modifiée(s), {removed} supprimée(s)",
+        "en": "{added} added, {changed} changed, {removed} removed",
+    },
+    "actions.diff_added": {
+        "fr": "  + ajoutée : {action}",
+        "en": "  + added: {action}",
+    },
+    "actions.diff_changed": {
+        "fr": "  ~ modifiée : {action} ({columns})",
+        "en": "  ~ changed: {action} ({columns})",
+    },
+    "actions.diff_removed": {
+        "fr": "  - supprimée : {action}",
+        "en": "  - removed: {action}",
+    },
+    "actions.nothing_changes": {
+        "fr": "  rien ne change",
+        "en": "  nothing changes",
+    },
+    "actions.dry_run": {
+        "fr": "(--dry-run : rien n'est écrit)",
+        "en": "(--dry-run: nothing written)",
+    },
+    "actions.written": {
+        "fr": "écrit : {path}",
+        "en": "written: {path}",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

@@ -7,8 +7,11 @@ survives re-imports and renaming.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -39,6 +42,8 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 SCHEMA = Namespace("https://schema.org/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 VANN = Namespace("http://purl.org/vocab/vann/")
+#: Checksums of imported files (declared in the open-data files only).
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 #: Prefixes bound on every graph the project writes or shows, in a fixed order.
 PREFIXES: dict[str, str] = {
@@ -117,6 +122,192 @@ def departement(code: str) -> URIRef:
 
 def region(code: str) -> URIRef:
     return ID[f"region/{code}"]
+
+
+def territory(slug: str) -> URIRef:
+    """A territory of the agency's own making (``aula``: the five EPCI together)."""
+    return ID[f"territory/{slug}"]
+
+
+#: The AULA territory: the five EPCI of the agency.
+AULA_TERRITORY = ID["territory/aula"]
+
+
+def organisation(slug: str) -> URIRef:
+    """An organisation named by a slug (``etat``: the State, curated in data/territories.ttl)."""
+    return ID[f"organisation/{slug}"]
+
+
+#: The State: every programme of the national lists is a State programme.
+STATE = ID["organisation/etat"]
+
+
+@functools.cache  # one term per programme: every laureateship names it
+def programme(slug: str) -> URIRef:
+    return ID[f"programme/{slug}"]
+
+
+def laureateship(programme_slug: str, insee_code: str) -> URIRef:
+    """That today's commune ``insee_code`` is a laureate of the programme."""
+    return ID[f"laureateship/{programme_slug}/{insee_code}"]
+
+
+def convention(convention_id: str) -> URIRef:
+    """A programme convention by its publisher's id (``acv-031``) or a derived one."""
+    return ID[f"convention/{convention_id}"]
+
+
+def concept_scheme(name: str) -> URIRef:
+    """A SKOS concept scheme of ontology/schemes.ttl (``recommendation``, ``action-status``)."""
+    return ID[name]
+
+
+# -- sources, imports and their provenance
+
+
+@functools.cache  # one term per source: every laureateship and observation names it
+def dataset(key: str) -> URIRef:
+    """An imported open-data source (``cog``, ``acv``...) or a dataset derived from it."""
+    return ID[f"dataset/{key}"]
+
+
+def distribution(dataset_key: str, file_name: str) -> URIRef:
+    """One file of an imported source, by its name."""
+    return ID[f"dataset/{dataset_key}/distribution/{slugify(file_name)}"]
+
+
+def checksum(distribution_iri: URIRef) -> URIRef:
+    """The SHA-256 checksum of a distribution."""
+    return URIRef(f"{distribution_iri}/sha256")
+
+
+def import_activity(dataset_key: str) -> URIRef:
+    """The ``aula-kg import`` run that wrote a source's named graph."""
+    return ID[f"activity/import-{dataset_key}"]
+
+
+def software(version: str = __version__) -> URIRef:
+    """aula-kg itself, at one version, as a prov:SoftwareAgent."""
+    return ID[f"software/aula-kg/{version}"]
+
+
+# -- statistics (Data Cube)
+
+
+def structure(name: str, component: str | None = None) -> URIRef:
+    """A data structure definition (``population``), or one of its components."""
+    return ID[f"structure/{name}" if component is None else f"structure/{name}/{component}"]
+
+
+def population_kind(kind: str) -> URIRef:
+    """``municipale`` or ``totale`` (concepts of ontology/schemes.ttl)."""
+    return ID[f"population-kind/{kind}"]
+
+
+def unit(name: str) -> URIRef:
+    return ID[f"unit/{name}"]
+
+
+def population_observation(kind: str, area_key: str, year: int) -> URIRef:
+    """The legal population (``kind``) of a commune (INSEE code) or EPCI (SIREN) in ``year``."""
+    return ID[f"observation/population-{kind}/{area_key}/{year}"]
+
+
+# -- the planners' actions and their sources
+
+ACTION_NAMESPACE = Namespace(str(ID) + "action/")
+SOURCE_NAMESPACE = Namespace(str(ID) + "source/")
+CITATION_NAMESPACE = Namespace(str(SOURCE_NAMESPACE) + "citation/")
+
+
+def action(slug: str) -> URIRef:
+    """A planners' action, by its identifier (lower case, digits, hyphens)."""
+    return ACTION_NAMESPACE[slug]
+
+
+def source_section(path: str) -> URIRef:
+    """A source document or one of its sections: ``zoom-acv-2021/usages``."""
+    return SOURCE_NAMESPACE[path]
+
+
+def citation(text: str) -> URIRef:
+    """A free citation (a source outside the agency's documents), stable for one text:
+    a slug of its start and eight hex digits of its SHA-256."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
+    stem = slugify(text)[:60].strip("-") or "citation"
+    return CITATION_NAMESPACE[f"{stem}-{digest}"]
+
+
+def is_citation(iri: object) -> bool:
+    return str(iri).startswith(str(CITATION_NAMESPACE))
+
+
+# -- the catalogue of stored queries
+
+
+def query(name: str) -> URIRef:
+    """A stored query of queries/ (``unexplored_recommendations``)."""
+    return ID[f"query/{name}"]
+
+
+def query_parameter(query_name: str, parameter: str) -> URIRef:
+    """One parameter of one stored query."""
+    return ID[f"query/{query_name}/parameter/{parameter}"]
+
+
+def parameter_path(parameter: str) -> URIRef:
+    """The property a stored query's parameter of that name fills (its ``sh:path``)."""
+    return ID[f"query-parameter/{parameter}"]
+
+
+# -- compact names
+
+#: Turtle's safe local names (a subset of PN_LOCAL: no dots, colons or escapes).
+_LOCAL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def compactor(prefixes: Mapping[str, str] | None = None, *,
+              turtle: bool = False) -> Callable[[object], str | None]:
+    """The CURIE compactor for ``prefixes`` (default :data:`PREFIXES`): a function giving
+    ``prefix:local`` for an IRI with the longest namespace that starts it, or None.
+
+    ``turtle=True`` keeps only local names every Turtle parser reads (``id:commune/62119``
+    is fine to show, not to write): the writers use it; pages and reports show the loose form.
+    """
+    # sorted() is stable: of two prefixes for one namespace, the first declared wins.
+    ordered = sorted((prefixes or PREFIXES).items(), key=lambda item: -len(item[1]))
+
+    def compact(iri: object) -> str | None:
+        value = str(iri)
+        for prefix, namespace in ordered:
+            if value.startswith(namespace):
+                local = value[len(namespace):]
+                if turtle:
+                    if local == "" or _LOCAL_NAME.fullmatch(local):
+                        return f"{prefix}:{local}"
+                    return None
+                return f"{prefix}:{local}" if local else None
+        return None
+
+    return compact
+
+
+#: ``prefix:local`` with the project's prefixes, or None (see :func:`compactor`).
+curie = compactor()
+
+
+def shorten(iri: object) -> str:
+    """The CURIE of ``iri`` for a person to read, else the IRI itself."""
+    return curie(iri) or str(iri)
+
+
+def expand(name: str, prefixes: Mapping[str, str] | None = None) -> URIRef | None:
+    """The IRI of ``prefix:local`` or ``<iri>``; None for an unknown prefix."""
+    if name.startswith("<") and name.endswith(">"):
+        return URIRef(name[1:-1])
+    prefix, _, local = name.partition(":")
+    namespace = (prefixes or PREFIXES).get(prefix)
+    return URIRef(namespace + local) if namespace else None
 
 
 def slugify(text: str) -> str:

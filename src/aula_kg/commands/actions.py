@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import InputError
+from ..messages import render
 
 MINE = ("actions", "boundaries")
 
@@ -87,7 +88,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     if args.file is None:
-        raise InputError(f"import {args.source}: missing FILE")
+        raise InputError(code="import.missing_file", source=args.source)
     settings = Settings.from_env()
     if args.source == "boundaries":
         from ..imports.boundaries import import_boundaries
@@ -97,21 +98,18 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     from ..imports.actions import import_actions
 
-    fr = args.lang == "fr"
+    lang = args.lang
     result = import_actions(args.file, settings, dry_run=args.dry_run,
-                            rebuild=not args.no_build, lang=args.lang)
+                            rebuild=not args.no_build, lang=lang)
     for name in result.ignored_columns:
-        print(f"colonne « {name} » ignorée (absente du modèle)" if fr
-              else f"column '{name}' ignored (not in the template)", file=sys.stderr)
-    head = (f"{args.file} : {result.rows} action(s) valides ; {result.diff.summary('fr')}" if fr
-            else f"{args.file}: {result.rows} valid action(s); {result.diff.summary('en')}")
-    print(head)
-    print("\n".join(result.diff.lines(args.lang)) or (
-        "  rien ne change" if fr else "  nothing changes"))
+        print(render("actions.ignored_column", {"column": name}, lang), file=sys.stderr)
+    print(render("actions.result", {"path": args.file, "rows": result.rows,
+                                    "summary": result.diff.summary(lang)}, lang))
+    print("\n".join(result.diff.lines(lang)) or render("actions.nothing_changes", {}, lang))
     if args.dry_run:
-        print("(--dry-run : rien n'est écrit)" if fr else "(--dry-run: nothing written)")
+        print(render("actions.dry_run", {}, lang))
     elif result.written:
-        print(f"écrit : {result.path}" if fr else f"written: {result.path}")
+        print(render("actions.written", {"path": result.path}, lang))
         if result.build_lines:
             print(result.build_lines[0])
     return 0

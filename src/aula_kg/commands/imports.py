@@ -1,6 +1,6 @@
 """``aula-kg import SOURCE``: open-data importers, and the planners' files.
 
-Open data (``cog``, ``acv``, ``pvd``, ``programmes``, ``ort``, ``all``) reads snapshots with
+Open data (the sources of :mod:`aula_kg.imports.registry`, or ``all``) reads snapshots with
 ``--from``; the planners' files (``actions``, a filled spreadsheet; ``boundaries``, commune
 outlines) are given as ``FILE`` and handled by :mod:`aula_kg.commands.actions`.
 
@@ -22,24 +22,26 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import InputError
-from ..imports import SOURCES, run, run_all
-from ..imports.common import SCOPES
+from ..imports import registry, run, run_all
+from ..imports.territory import SCOPES
 from . import actions as planners_files
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "import",
-        help="import open government data (COG, ACV, PVD, programmes, ORT) into named graphs, "
+        help="import open government data into named graphs, "
         "or the planners' files (actions, boundaries)",
         description="Read the open-data snapshots (a directory, or one source's file) and "
         "write each source's named graph to OUT/<source>.trig, atomically. Bad input stops "
-        "with file:line and exit code 2; the previous files are left untouched. Planners' "
+        "with file:line and exit code 2; the previous files are left untouched. Sources: "
+        f"{registry.help_text()}. Planners' "
         "files: 'import actions FILE' (spreadsheet of actions), 'import boundaries "
         "FILE.geojson' (commune outlines for the map).",
     )
     parser.add_argument(
-        "source", choices=(*SOURCES, "all", *planners_files.MINE), help="which source, or all"
+        "source", choices=(*registry.names(), "all", *planners_files.MINE),
+        help="which source, or all"
     )
     parser.add_argument(
         "file", nargs="?", type=Path, default=None, metavar="FILE",
@@ -86,7 +88,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.source in planners_files.MINE:
         return planners_files.cmd_import(args)
     if args.file is not None:
-        raise InputError(f"import {args.source}: unexpected argument {args.file} (use --from PATH)")
+        raise InputError(code="import.unexpected_file", source=args.source, file=args.file)
     settings = Settings.from_env()
     from_path = args.from_path or settings.opendata_dir
     out = args.out or (

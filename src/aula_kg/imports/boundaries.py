@@ -17,6 +17,10 @@ simplified by gregoiredavid/france-geojson) and writes
   an outline, and the aula-kg version. No time stamp: importing the same file twice gives
   the same bytes.
 
+The communes, their EPCI and the former codes come from the built graph (the store every
+reader opens, :func:`.graph_store.built_graph`), not from the source files; the file is
+replaced atomically under the lock of its directory, like the open-data graphs beside it.
+
 The file sits beside the open-data named graphs but is not RDF: the build ignores it and
 :mod:`aula_kg.pictures` reads it (:func:`aula_kg.pictures.load_boundaries`).
 """
@@ -29,12 +33,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
-from ..build import nquads_lines, write_atomically
+from .. import __version__, files, vocab
 from ..config import Settings
 from ..errors import InputError
-from ..sources import load_sources
-from ..store import EmbeddedStore, Store
+from ..store import Store
+from .graph_store import built_graph
+from .writing import lock_wait
 
 BOUNDARIES_FILE = "communes-aula.geojson"
 
@@ -45,8 +49,8 @@ _COMMUNES_QUERY = """
 PREFIX aula: <https://w3id.org/aula-kg/ontology#>
 PREFIX igeo: <http://rdf.insee.fr/def/geo#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?code ?label ?siren WHERE {
-  <https://w3id.org/aula-kg/id/territory/aula> aula:hasMember ?epci .
+SELECT ?code ?label ?siren ?territory WHERE {
+  ?territory aula:hasMember ?epci .
   ?epci aula:siren ?siren .
   ?commune igeo:subdivisionDirecteDe ?epci ; a igeo:Commune ; igeo:codeINSEE ?code ;
            rdfs:label ?label .
@@ -182,11 +186,6 @@ class BoundariesReport:
         return out
 
 
-def _store(settings: Settings) -> Store:
-    sources = load_sources(settings)
-    return EmbeddedStore.from_nquads(("\n".join(nquads_lines(sources)) + "\n").encode())
-
-
 def read_geojson(path: Path) -> dict:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
@@ -206,9 +205,9 @@ def import_boundaries(path: Path, settings: Settings | None = None,
     settings = settings or Settings.from_env()
     out = out or boundaries_path(settings)
     data = read_geojson(path)
-    store = store or _store(settings)
-    communes = {str(code): (str(label), str(siren))
-                for code, label, siren in store.select(_COMMUNES_QUERY).rows}
+    store = store or built_graph(settings)
+    communes = {str(code): (str(label), str(siren)) for code, label, siren, _
+                in store.select(_COMMUNES_QUERY, {"territory": vocab.AULA_TERRITORY}).rows}
     if not communes:
         raise InputError("the graph has no commune of the AULA territory: import the COG first")
     replaced = {str(old): str(new) for old, new in store.select(_REPLACED_QUERY).rows}
@@ -259,9 +258,6 @@ def import_boundaries(path: Path, settings: Settings | None = None,
     text = (json.dumps(collection, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
             + "\n").encode()
     report = BoundariesReport(out, len(features), merged, missing)
-    if out.is_file() and out.read_bytes() == text:
-        report.written = False
-        return report
-    write_atomically(out, text)
-    out.chmod(0o644)
+    report.written = files.write_if_changed(out, text, what="aula-kg import boundaries",
+                                            timeout=lock_wait())
     return report

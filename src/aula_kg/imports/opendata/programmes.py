@@ -26,35 +26,21 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
-from .. import vocab
-from ..vocab import ID
-from .common import (
-    AULA,
-    DCTERMS,
-    LICENCE_OUVERTE_2,
-    MIT,
-    PROV,
-    RDF,
-    RDFS,
-    XSD,
-    ImportReport,
-    SourceInfo,
-    Territory,
-    Triples,
-    add_former_reference,
-    add_laureateship,
-    add_programme,
-    check_insee,
-    dataset,
-    input_error,
-    iter_csv,
-    parse_date,
-    programme,
-)
+from ... import vocab
+from ..laureates import add_former_reference, add_laureateship, add_programme
+from ..namespaces import AULA, DCTERMS, PROV, RDF, RDFS, XSD
+from ..provenance import LICENCE_OUVERTE_2, MIT, SourceInfo
+from ..reading import check_insee, find_file, input_error, iter_csv, parse_date
+from ..registry import Located
+from ..report import ImportReport, Triples
+from ..territory import Territory
 
 KEY = "programmes"
 GAZETTEER = "anct_programmes_gazetteer.csv"
 NGEO = "ngeo_anct_cog2023.csv"
+NAME = KEY
+ORDER = 30
+SUMMARY = "ANCT programme tables per commune"
 GAZETTEER_COLUMNS = (
     "insee_com",
     "label",
@@ -112,14 +98,14 @@ def _acv2_convention(graph: Triples, today: str, signed) -> URIRef | None:
     """The "ACV 2" (2023-2024) convention a commune signed, as an event of its own."""
     if signed is None:
         return None
-    conv = ID[f"convention/acv2-{today}"]
+    conv = vocab.convention(f"acv2-{today}")
     label = f"Convention Action cœur de ville 2 (2023-2024), commune {today}"
     graph.add((conv, RDF.type, AULA.Convention))
     graph.add((conv, RDFS.label, Literal(label, lang="fr")))
-    graph.add((conv, AULA.programme, programme("acv")))
+    graph.add((conv, AULA.programme, vocab.programme("acv")))
     graph.add((conv, AULA.signatory, vocab.commune(today)))
     graph.add((conv, AULA.signatureDate, Literal(signed.isoformat(), datatype=XSD.date)))
-    graph.add((conv, PROV.wasDerivedFrom, dataset(KEY)))
+    graph.add((conv, PROV.wasDerivedFrom, vocab.dataset(KEY)))
     return conv
 
 
@@ -134,9 +120,23 @@ def _resolve(code, territory, report):
     return today
 
 
-def build(
-    gazetteer: Path | None, ngeo: Path | None, territory: Territory, report: ImportReport
-) -> tuple[Triples, list[Path]]:
+def locate(from_path: Path) -> Located:
+    """Both tables under a directory; given one file, that table alone (by its name)."""
+    if from_path.is_file():
+        is_ngeo = from_path.name.startswith("ngeo")
+        return {"gazetteer": None if is_ngeo else from_path,
+                "ngeo": from_path if is_ngeo else None}
+    return {"gazetteer": find_file(from_path, GAZETTEER, "ANCT gazetteer"),
+            "ngeo": find_file(from_path, NGEO, "ANCT programme table (ngeo)")}
+
+
+def describe(located: Located) -> SourceInfo:
+    return source_info()
+
+
+def build(located: Located, territory: Territory, report: ImportReport
+          ) -> tuple[Triples, list[Path]]:
+    gazetteer, ngeo = located["gazetteer"], located["ngeo"]
     graph = Triples()
     used: set[str] = set()
     if gazetteer is not None:
@@ -196,7 +196,7 @@ def build(
                         raise input_error(
                             ngeo, line, f"column id_acv: not an ACV id: {row[column]!r}"
                         )
-                    conv = ID[f"convention/{values[0]}"]
+                    conv = vocab.convention(values[0])
                 lau = add_laureateship(graph, slug, today, KEY, convention=conv, recorded_as=code)
                 for value in values:
                     graph.add((lau, DCTERMS.identifier, Literal(value)))

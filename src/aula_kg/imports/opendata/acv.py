@@ -19,34 +19,22 @@ from pathlib import Path
 
 from rdflib import Literal
 
-from .. import vocab
-from ..vocab import ID
-from .common import (
-    AULA,
-    LICENCE_OUVERTE_2,
-    PROV,
-    RDF,
-    RDFS,
-    XSD,
-    ImportReport,
-    SourceInfo,
-    Territory,
-    Triples,
-    add_former_reference,
-    add_laureateship,
-    add_programme,
-    check_insee,
-    dataset,
-    input_error,
-    iter_csv,
-    parse_date,
-    programme,
-)
+from ... import vocab
+from ..laureates import add_former_reference, add_laureateship, add_programme
+from ..namespaces import AULA, PROV, RDF, RDFS, XSD
+from ..provenance import LICENCE_OUVERTE_2, SourceInfo
+from ..reading import check_insee, find_file, input_error, iter_csv, parse_date
+from ..registry import Located
+from ..report import ImportReport, Triples
+from ..territory import Territory
 
 KEY = "acv"
 KEY_2025 = "acv-2025-04"
 FILE_2024 = "acv_communes_anct-carto_2024-09.csv"
 FILE_2025 = "acv_communes_anct-carto_2025-04.csv"
+NAME = KEY
+ORDER = 10
+SUMMARY = "ANCT Action Cœur de Ville"
 COLUMNS_2024 = ("insee_com", "lib_com", "id_acv", "lib_acv", "date_signature")
 COLUMNS_2025 = ("insee_com", "lib_com", "id_acv")
 
@@ -66,8 +54,7 @@ def source_info(edition: str = "2024-09") -> SourceInfo:
     )
 
 
-def convention(conv_id: str):
-    return ID[f"convention/{conv_id}"]
+convention = vocab.convention
 
 
 def edition_of(path: Path) -> str:
@@ -75,7 +62,17 @@ def edition_of(path: Path) -> str:
     return "2025-04" if "2025-04" in path.name else "2024-09"
 
 
-def build(path: Path, territory: Territory, report: ImportReport) -> tuple[Triples, list[Path]]:
+def locate(from_path: Path) -> Located:
+    return {"list": find_file(from_path, FILE_2024, "ACV list")}
+
+
+def describe(located: Located) -> SourceInfo:
+    return source_info(edition_of(located["list"]))
+
+
+def build(located: Located, territory: Territory, report: ImportReport
+          ) -> tuple[Triples, list[Path]]:
+    path = located["list"]
     edition = edition_of(path)
     key = KEY if edition == "2024-09" else KEY_2025
     graph = Triples()
@@ -148,8 +145,8 @@ def build(path: Path, territory: Territory, report: ImportReport) -> tuple[Tripl
                     Literal(f"Convention-cadre Action cœur de ville — {entry['label']}", lang="fr"),
                 )
             )
-        graph.add((conv, AULA.programme, programme("acv")))
-        graph.add((conv, PROV.wasDerivedFrom, dataset(key)))
+        graph.add((conv, AULA.programme, vocab.programme("acv")))
+        graph.add((conv, PROV.wasDerivedFrom, vocab.dataset(key)))
         if entry["signed"] is not None:
             graph.add(
                 (conv, AULA.signatureDate, Literal(entry["signed"].isoformat(), datatype=XSD.date))

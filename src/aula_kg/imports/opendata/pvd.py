@@ -16,25 +16,21 @@ from pathlib import Path
 
 from rdflib import Literal
 
-from .common import (
-    DCTERMS,
-    LICENCE_OUVERTE_2,
-    ImportReport,
-    SourceInfo,
-    Territory,
-    Triples,
-    add_former_reference,
-    add_laureateship,
-    add_programme,
-    check_insee,
-    iter_csv,
-    parse_date,
-)
+from ..laureates import add_former_reference, add_laureateship, add_programme
+from ..namespaces import DCTERMS
+from ..provenance import LICENCE_OUVERTE_2, SourceInfo
+from ..reading import check_insee, find_file, iter_csv, parse_date
+from ..registry import Located, sibling
+from ..report import ImportReport, Triples
+from ..territory import Territory
 
 KEY = "pvd"
 FILE = "pvd_communes_anct-carto_2021-01-22.csv"
 GAZETTEER = "anct_programmes_gazetteer.csv"
 COLUMNS = ("id_pvd", "insee_com", "lib_com", "date_signature")
+NAME = KEY
+ORDER = 20
+SUMMARY = "ANCT Petites Villes de Demain"
 
 
 def source_info() -> SourceInfo:
@@ -70,9 +66,19 @@ def signature_dates(gazetteer: Path, territory: Territory) -> dict[str, object]:
     return dates
 
 
-def build(
-    path: Path, gazetteer: Path | None, territory: Territory, report: ImportReport
-) -> tuple[Triples, list[Path]]:
+def locate(from_path: Path) -> Located:
+    """The list, and the gazetteer beside it when it is there (signature dates)."""
+    return {"list": find_file(from_path, FILE, "PVD list"),
+            "gazetteer": sibling(from_path, GAZETTEER)}
+
+
+def describe(located: Located) -> SourceInfo:
+    return source_info()
+
+
+def build(located: Located, territory: Territory, report: ImportReport
+          ) -> tuple[Triples, list[Path]]:
+    path, gazetteer = located["list"], located["gazetteer"]
     dates = signature_dates(gazetteer, territory) if gazetteer is not None else {}
     graph = Triples()
     add_programme(graph, "pvd")

@@ -26,13 +26,11 @@ from pathlib import Path
 
 from rdflib import Literal
 
-from .. import vocab
-from ..vocab import ID
-from .common import (
+from ... import vocab
+from ..namespaces import (
     AULA,
     DCTERMS,
     IGEO,
-    LICENCE_OUVERTE_2,
     ORG,
     PROV,
     QB,
@@ -42,18 +40,17 @@ from .common import (
     SDMX_DIMENSION,
     SKOS,
     XSD,
-    ImportReport,
-    SourceInfo,
-    Territory,
-    Triples,
-    cog_edition,
-    dataset,
-    find_file,
-    input_error,
-    iter_json_array,
 )
+from ..provenance import LICENCE_OUVERTE_2, SourceInfo
+from ..reading import find_file, input_error, iter_json_array
+from ..registry import Located, directory_of
+from ..report import ImportReport, Triples
+from ..territory import Territory, cog_dir_in, cog_edition
 
 KEY = "cog"
+NAME = KEY
+ORDER = 0  # first: the other sources resolve codes against it
+SUMMARY = "Etalab COG: communes, EPCI, populations"
 
 EPCI_TYPES = {
     "CA": AULA.CommunauteAgglomeration,
@@ -71,11 +68,11 @@ KNOWN_MERGER_DATES = {
     ),  # Hesdin-la-Forêt (Hesdin, Huby-Saint-Leu, Marconne, Sainte-Austreberthe)
 }
 
-POPULATION_DATASET = ID["dataset/cog-population"]
-POPULATION_STRUCTURE = ID["structure/population"]
-KIND_MUNICIPALE = ID["population-kind/municipale"]
-KIND_TOTALE = ID["population-kind/totale"]
-INHABITANT = ID["unit/inhabitant"]
+POPULATION_DATASET = vocab.dataset("cog-population")
+POPULATION_STRUCTURE = vocab.structure("population")
+KIND_MUNICIPALE = vocab.population_kind("municipale")
+KIND_TOTALE = vocab.population_kind("totale")
+INHABITANT = vocab.unit("inhabitant")
 
 
 def source_info(edition: int) -> SourceInfo:
@@ -100,7 +97,7 @@ def files(cog_dir: Path) -> list[Path]:
 
 
 def _population(graph: Triples, area, key: str, year: int, kind: str, value) -> None:
-    obs = ID[f"observation/population-{kind}/{key}/{year}"]
+    obs = vocab.population_observation(kind, key, year)
     graph.add((obs, RDF.type, QB.Observation))
     graph.add((obs, QB.dataSet, POPULATION_DATASET))
     graph.add((obs, SDMX_DIMENSION.refArea, area))
@@ -108,7 +105,7 @@ def _population(graph: Triples, area, key: str, year: int, kind: str, value) -> 
     graph.add((obs, AULA.population, Literal(int(value), datatype=XSD.integer)))
     graph.add((obs, AULA.populationKind, KIND_MUNICIPALE if kind == "municipale" else KIND_TOTALE))
     graph.add((obs, SDMX_ATTRIBUTE.unitMeasure, INHABITANT))
-    graph.add((obs, PROV.wasDerivedFrom, dataset(KEY)))
+    graph.add((obs, PROV.wasDerivedFrom, vocab.dataset(KEY)))
 
 
 def _describe_population_dataset(graph: Triples, year: int, edition: int) -> None:
@@ -117,7 +114,7 @@ def _describe_population_dataset(graph: Triples, year: int, edition: int) -> Non
     graph.add((ds, RDFS.label, Literal(f"Populations légales {year} (COG {edition})", lang="fr")))
     graph.add((ds, RDFS.label, Literal(f"Legal populations {year} (COG {edition})", lang="en")))
     graph.add((ds, QB.structure, POPULATION_STRUCTURE))
-    graph.add((ds, PROV.wasDerivedFrom, dataset(KEY)))
+    graph.add((ds, PROV.wasDerivedFrom, vocab.dataset(KEY)))
     dsd = POPULATION_STRUCTURE
     graph.add((dsd, RDF.type, QB.DataStructureDefinition))
     components = {
@@ -128,7 +125,7 @@ def _describe_population_dataset(graph: Triples, year: int, edition: int) -> Non
         "unit-measure": (QB.attribute, SDMX_ATTRIBUTE.unitMeasure),
     }
     for slug, (role, prop) in components.items():
-        comp = ID[f"structure/population/{slug}"]
+        comp = vocab.structure("population", slug)
         graph.add((dsd, QB.component, comp))
         graph.add((comp, role, prop))
     # The population kinds and the unit are concepts of ontology/schemes.ttl, labelled there.
@@ -142,8 +139,18 @@ def _require(record, keys, path, line):
             raise input_error(path, line, f"missing or empty field {key!r}")
 
 
-def build(cog_dir: Path, territory: Territory, report: ImportReport) -> tuple[Triples, list[Path]]:
+def locate(from_path: Path) -> Located:
+    return {"cog": cog_dir_in(directory_of(from_path))}
+
+
+def describe(located: Located) -> SourceInfo:
+    return source_info(cog_edition(located["cog"]))
+
+
+def build(located: Located, territory: Territory, report: ImportReport
+          ) -> tuple[Triples, list[Path]]:
     """The COG graph for ``territory``'s scope. Raises InputError before anything is written."""
+    cog_dir = located["cog"]
     communes_file, epci_file, dep_file, reg_file = files(cog_dir)
     edition = cog_edition(cog_dir)
     pop_year = edition - 3

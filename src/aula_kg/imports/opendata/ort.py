@@ -11,20 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .common import (
-    LICENCE_OUVERTE_2,
-    ImportReport,
-    SourceInfo,
-    Territory,
-    Triples,
-    add_former_reference,
-    add_laureateship,
-    add_programme,
-    check_insee,
-    input_error,
-    iter_csv,
-    parse_date,
-)
+from ..laureates import add_former_reference, add_laureateship, add_programme
+from ..provenance import LICENCE_OUVERTE_2, SourceInfo
+from ..reading import check_insee, find_file, input_error, iter_csv, parse_date
+from ..registry import Located
+from ..report import ImportReport, Triples
+from ..territory import Territory
 
 KEY = "ort"
 FILE = "ort_dgaln_grist_zlv.csv"
@@ -32,6 +24,9 @@ CODE = "Code commune"
 SIGNED = "Signée ?"
 DATE = "Si signée, date de signature"
 STATUSES = ("Signée", "Non signée", "En cours", "")
+NAME = KEY
+ORDER = 40
+SUMMARY = "signed ORT"
 
 
 def source_info() -> SourceInfo:
@@ -46,7 +41,17 @@ def source_info() -> SourceInfo:
     )
 
 
-def build(path: Path, territory: Territory, report: ImportReport) -> tuple[Triples, list[Path]]:
+def locate(from_path: Path) -> Located:
+    return {"list": find_file(from_path, FILE, "ORT list")}
+
+
+def describe(located: Located) -> SourceInfo:
+    return source_info()
+
+
+def build(located: Located, territory: Territory, report: ImportReport
+          ) -> tuple[Triples, list[Path]]:
+    path = located["list"]
     graph = Triples()
     add_programme(graph, "ort")
     for line, row in iter_csv(path, (CODE, SIGNED, DATE)):
