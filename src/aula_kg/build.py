@@ -24,7 +24,7 @@ from .answering import run_query
 from .catalog import Catalog
 from .config import Settings
 from .errors import InputError, ValidationFailed
-from .files import write_atomically  # also what pictures.save used (until it calls files)
+from .files import write_atomically
 from .sources import QUAD_FORMATS, SourceFile, Sources, load_sources
 from .store import EmbeddedStore, prebuilt
 from .store.embedded import with_union_default_graph

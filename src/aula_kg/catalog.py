@@ -135,7 +135,7 @@ class StoredQuery:
 
     @property
     def iri(self) -> URIRef:
-        return vocab.ID[f"query/{self.name}"]
+        return vocab.query(self.name)
 
     def render(self, bindings: dict[str, Identifier]) -> str:
         """The query text with each bound parameter's slot holding its term."""
@@ -265,10 +265,10 @@ class Catalog:
             body = forms.get(query.form, sh.select)
             graph.add((node, body, Literal(query.text)))
             for parameter in query.parameters:
-                pnode = vocab.ID[f"query/{query.name}/parameter/{parameter.name}"]
+                pnode = vocab.query_parameter(query.name, parameter.name)
                 graph.add((node, sh.parameter, pnode))
                 graph.add((pnode, RDF.type, sh.Parameter))
-                graph.add((pnode, sh.path, vocab.ID[f"query-parameter/{parameter.name}"]))
+                graph.add((pnode, sh.path, vocab.parameter_path(parameter.name)))
                 graph.add((pnode, sh.name, Literal(parameter.name)))
                 graph.add((pnode, sh.optional, Literal(not parameter.required)))
                 graph.add((pnode, vocab.AULA.parameterType, Literal(parameter.type)))

@@ -12,16 +12,16 @@ from . import vocab
 from .store import SelectResult
 
 
+#: CURIEs for people: datatypes are never shown, so xsd: IRIs stay whole.
+_compact = vocab.compactor({p: ns for p, ns in vocab.PREFIXES.items() if p != "xsd"})
+
+
 def display(term) -> str:
     """A term as a person reads it: prefixed IRIs, plain literal values, '' for unbound."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        value = str(term)
-        for prefix, namespace in vocab.PREFIXES.items():
-            if value.startswith(namespace) and prefix != "xsd":
-                return f"{prefix}:{value[len(namespace):]}"
-        return value
+        return _compact(term) or str(term)
     return str(term)
 
 

@@ -48,10 +48,7 @@ def _short(term) -> str | None:
     if term is None:
         return None
     if isinstance(term, URIRef):
-        for prefix, namespace in vocab.PREFIXES.items():
-            if str(term).startswith(namespace):
-                return f"{prefix}:{term[len(namespace):]}"
-        return f"<{term}>"
+        return vocab.curie(term) or f"<{term}>"
     return str(term)
 
 

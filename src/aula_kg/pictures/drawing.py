@@ -25,7 +25,7 @@ from .maps import territory_map
 
 KINDS = ("coverage", "map", "dossier")
 #: The territory the map draws when none is asked for.
-AULA = vocab.ID["territory/aula"]
+AULA = vocab.AULA_TERRITORY
 
 
 async def _territory(service: StoredQueries, territory: str):
@@ -121,8 +121,8 @@ def svg_to_png(svg: str, scale: float = 2.0) -> bytes:
 
 def save(svg: str, out: Path) -> None:
     """Write the picture to ``out`` (.svg or .png). The one place pictures are written:
-    the shared atomic writer (aula_kg.files) replaces build.write_atomically here."""
-    from ..build import write_atomically
+    written atomically under the directory's lock (aula_kg.files)."""
+    from ..files import write_atomically
 
     suffix = out.suffix.lower()
     if suffix == ".svg":
