@@ -29,12 +29,22 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from ..errors import AulaKgError, BackendFailed, QueryRejected, QueryTimeout
-from .base import QueryOutput, SelectResult
+from .base import (
+    DUMP_MEDIA_TYPES,
+    UNION,
+    Graphs,
+    Quad,
+    QueryOutput,
+    SelectResult,
+    TermPattern,
+    alternatives,
+    ntriples_as,
+)
 
 _JSON = "application/sparql-results+json"
 #: Where :func:`publish` writes the union of the named graphs (outside the project's
@@ -247,6 +257,103 @@ class RemoteStore:
         for line in sorted(" ".join(t.n3() for t in row) for row in rows):
             digest.update(line.encode() + b"\n")
         return digest.hexdigest()
+
+
+    # -- read-only lookups (Store protocol), a bounded number of requests each ------
+
+    kind = "remote"
+
+    def quads(self, subject: TermPattern = None, predicate: TermPattern = None,
+              object: TermPattern = None, graph: Graphs | str = UNION, *,  # noqa: A002
+              limit: int | None = None) -> list[Quad]:
+        """One SELECT per :data:`LOOKUP_CHUNK` subjects; the given terms go in ``VALUES``
+        blocks written from checked rdflib terms (``n3()``)."""
+        positions = [alternatives(subject), alternatives(predicate), alternatives(object)]
+        for index, terms in enumerate(positions):
+            if terms is not None:  # blank nodes are variables in a query: not looked up
+                positions[index] = [t for t in terms if not isinstance(t, BNode)
+                                    and (index == 2 or not isinstance(t, Literal))]
+                if not positions[index]:
+                    return []
+        subjects = positions[0]
+        chunks = ([subjects[i:i + LOOKUP_CHUNK] for i in range(0, len(subjects), LOOKUP_CHUNK)]
+                  if subjects is not None else [None])
+        out: list[Quad] = []
+        for chunk in chunks:
+            values = "".join(
+                f"VALUES ?{var} {{ {' '.join(t.n3() for t in terms)} }} "
+                for var, terms in zip("spo", (chunk, positions[1], positions[2]), strict=True)
+                if terms is not None
+            )
+            if graph is UNION:
+                where, graph_var = "?s ?p ?o", ""
+            elif graph is Graphs.ANY_NAMED:
+                where, graph_var = "GRAPH ?g { ?s ?p ?o }", " ?g"
+            else:
+                where, graph_var = "GRAPH ?g { ?s ?p ?o }", " ?g"
+                values += f"VALUES ?g {{ {URIRef(str(graph)).n3()} }} "
+            remaining = None if limit is None else limit - len(out)
+            text = (f"SELECT ?s ?p ?o{graph_var} WHERE {{ {values}{where} }}"
+                    + (f" LIMIT {int(remaining)}" if remaining is not None else ""))
+            for row in self.select(text).rows:
+                out.append((row[0], row[1], row[2], row[3] if graph_var else None))
+            if limit is not None and len(out) >= limit:
+                break
+        return out
+
+    def describe(self, iri: str) -> list[Quad]:
+        """One SELECT: the resource's quads and those of the blank nodes reached within
+        :data:`DESCRIBE_DEPTH` hops (a server's blank-node labels hold for one answer
+        only, so the walk cannot be split over requests)."""
+        node = URIRef(iri).n3()
+        branches = [f"{{ VALUES ?s {{ {node} }} ?s ?p ?o }}"]
+        for depth in range(1, DESCRIBE_DEPTH + 1):
+            hops, previous = [], node
+            for hop in range(depth):
+                current = "?s" if hop == depth - 1 else f"?b{hop}"
+                hops.append(f"{previous} ?h{hop} {current} . FILTER(isBlank({current}))")
+                previous = current
+            branches.append("{ " + " ".join(hops) + " ?s ?p ?o }")
+        text = ("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { " + " UNION ".join(branches) + " } }")
+        return [(s, p, o, g) for s, p, o, g in self.select(text).rows]
+
+    def graph_sizes(self) -> dict[str, int]:
+        rows = self.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        ).rows
+        names = set(self.graph_names())
+        return {str(g): int(n) for g, n in rows if str(g) in names}
+
+    def dump_graph(self, name: str, media_type: str,
+                   prefixes: Mapping[str, str] | None = None) -> bytes:
+        """One CONSTRUCT answered as N-Triples, re-serialised here (servers differ in the
+        formats they write; a server's row limit, e.g. Virtuoso's ResultSetMaxRows, also
+        bounds this answer)."""
+        import pyoxigraph as ox
+
+        from .embedded import GRAPH_FORMATS
+
+        if media_type not in DUMP_MEDIA_TYPES:
+            raise ValueError(f"cannot write a graph as {media_type}")
+        body = self._request(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {URIRef(name).n3()} {{ ?s ?p ?o }} }}",
+            _NTRIPLES)
+        fmt = GRAPH_FORMATS.get(media_type)
+        if fmt is None:
+            return ntriples_as(body, media_type, prefixes)
+        try:
+            triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+            return ox.serialize(triples, format=fmt, prefixes=dict(prefixes or {}))
+        except (SyntaxError, ValueError) as exc:
+            raise BackendFailed(
+                f"the SPARQL server {self.config.endpoint} answered something that is not "
+                f"N-Triples: {exc}"[:500]
+            ) from None
+
+
+#: Subjects looked up per request, and blank-node hops a description follows remotely.
+LOOKUP_CHUNK = 200
+DESCRIBE_DEPTH = 6
 
 
 #: Largest answer read from a SPARQL server, in bytes: past it the answer is refused.

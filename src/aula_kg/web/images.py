@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from .. import pictures
 from ..errors import AulaKgError, ParameterError
 from .api import query_service
-from .pages import render
+from .pages.common import render
 
 router = APIRouter()
 
