@@ -44,6 +44,7 @@ from .base import (
     TermPattern,
     alternatives,
     ntriples_as,
+    parse_json_results,
 )
 
 _JSON = "application/sparql-results+json"
@@ -263,6 +264,22 @@ class RemoteStore:
 
     kind = "remote"
 
+    def _lookup(self, query: str) -> list[tuple[Identifier | None, ...]]:
+        """A lookup's rows as rdflib terms, over the same dataset as any query (the union
+        graph as default graph, the project's graphs as named graphs); parsed without
+        pyoxigraph objects, which may not be dropped on another thread than their own."""
+        body = self._request(query, _JSON, None, [UNION_GRAPH], self.graph_names())
+        try:
+            result = parse_json_results(_fix_json(body))
+        except (ValueError, KeyError, TypeError) as exc:  # an HTML error page, a cut answer
+            raise BackendFailed(
+                f"the SPARQL server {self.config.endpoint} answered something that is not "
+                f"SPARQL results: {exc}"[:500]
+            ) from None
+        if not isinstance(result, SelectResult):
+            raise BackendFailed(f"the SPARQL server {self.config.endpoint} answered a boolean")
+        return [tuple(_fix(t) for t in row) for row in result.rows]
+
     def quads(self, subject: TermPattern = None, predicate: TermPattern = None,
               object: TermPattern = None, graph: Graphs | str = UNION, *,  # noqa: A002
               limit: int | None = None) -> list[Quad]:
@@ -295,7 +312,7 @@ class RemoteStore:
             remaining = None if limit is None else limit - len(out)
             text = (f"SELECT ?s ?p ?o{graph_var} WHERE {{ {values}{where} }}"
                     + (f" LIMIT {int(remaining)}" if remaining is not None else ""))
-            for row in self.select(text).rows:
+            for row in self._lookup(text):
                 out.append((row[0], row[1], row[2], row[3] if graph_var else None))
             if limit is not None and len(out) >= limit:
                 break
@@ -315,12 +332,11 @@ class RemoteStore:
                 previous = current
             branches.append("{ " + " ".join(hops) + " ?s ?p ?o }")
         text = ("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { " + " UNION ".join(branches) + " } }")
-        return [(s, p, o, g) for s, p, o, g in self.select(text).rows]
+        return [(s, p, o, g) for s, p, o, g in self._lookup(text)]
 
     def graph_sizes(self) -> dict[str, int]:
-        rows = self.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        ).rows
+        rows = self._lookup(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         names = set(self.graph_names())
         return {str(g): int(n) for g, n in rows if str(g) in names}
 
@@ -353,7 +369,7 @@ class RemoteStore:
 
 #: Subjects looked up per request, and blank-node hops a description follows remotely.
 LOOKUP_CHUNK = 200
-DESCRIBE_DEPTH = 6
+DESCRIBE_DEPTH = 8
 
 
 #: Largest answer read from a SPARQL server, in bytes: past it the answer is refused.

@@ -45,10 +45,27 @@ class Term:
 
 def _lang_map(graph: Graph, subject, predicate) -> dict[str, str]:
     out: dict[str, str] = {}
-    for obj in graph.objects(subject, predicate):
+    for obj in sorted(graph.objects(subject, predicate), key=str):  # the same on any store
         if isinstance(obj, Literal):
             out.setdefault(obj.language or "", str(obj))
     return out
+
+
+def _best_name(graph: Graph, shape) -> str | None:
+    """A shape's sh:name, French first (then untagged, then English): the same whatever
+    order the store gave the triples in."""
+    rank = {"fr": 0, None: 1, "en": 2}
+    names = sorted((rank.get(n.language, 3), str(n)) for n in graph.objects(shape, SH.name)
+                   if isinstance(n, Literal))
+    return names[0][1] if names else None
+
+
+def _shape_name(shape, path) -> str:
+    """An unnamed shape's name: its IRI, or for a blank node its path (a blank node's label
+    is the store's, different on each load)."""
+    if not isinstance(shape, BNode):
+        return curie(shape)
+    return curie(path) if isinstance(path, URIRef) else "(forme anonyme)"
 
 
 def _list(graph: Graph, head) -> list:
@@ -120,9 +137,9 @@ class OntologyDoc:
         doc = Term(iri, self.anchors[iri], curie(term), kind, not iri.startswith(str(AULA)))
         doc.labels = _lang_map(g, term, RDFS.label)
         doc.definitions = _lang_map(g, term, SKOS.definition) or _lang_map(g, term, RDFS.comment)
-        doc.notes = [str(o) for o in g.objects(term, SKOS.scopeNote)
-                     if getattr(o, "language", None) in ("fr", None)]
-        doc.examples = [str(o) for o in g.objects(term, SKOS.example)]
+        doc.notes = sorted(str(o) for o in g.objects(term, SKOS.scopeNote)
+                           if getattr(o, "language", None) in ("fr", None))
+        doc.examples = sorted(str(o) for o in g.objects(term, SKOS.example))
         rel = doc.relations
 
         def add(title: str, terms) -> None:
@@ -169,16 +186,16 @@ class OntologyDoc:
                                 (SH.nodeKind, "nature"), (SH.pattern, "motif"),
                                 (SH.hasValue, "valeur"), (SH.minInclusive, "≥"),
                                 (SH.maxInclusive, "≤"), (SH.maxLength, "longueur ≤")):
-            for value in g.objects(shape, predicate):
+            for value in sorted(g.objects(shape, predicate)):
                 constraints.append(f"{text} {curie(value) if isinstance(value, URIRef) else value}")
         for predicate, text in ((SH["in"], "parmi"), (SH.languageIn, "langues"),
                                 (SH["or"], "un de")):
-            for head in g.objects(shape, predicate):
+            for head in sorted(g.objects(shape, predicate), key=str):
                 items = []
                 for item in _list(g, head):
                     if isinstance(item, BNode):
-                        items.append(" ".join(curie(o) for o in g.objects(item, None)
-                                              if not isinstance(o, BNode)))
+                        items.append(" ".join(sorted(curie(o) for o in g.objects(item, None)
+                                              if not isinstance(o, BNode))))
                     else:
                         items.append(curie(item) if isinstance(item, URIRef) else str(item))
                 constraints.append(f"{text} {', '.join(items)}")
@@ -190,7 +207,7 @@ class OntologyDoc:
             "iri": str(shape) if isinstance(shape, URIRef) else None,
             "anchor": str(shape).removeprefix(str(vocab.AULASH)) if isinstance(shape, URIRef)
             else None,
-            "name": str(g.value(shape, SH.name) or curie(shape)),
+            "name": _best_name(g, shape) or _shape_name(shape, path),
             "path": self.link(path) if path is not None else Cell("?"),
             "path_iri": str(path) if path is not None else None,
             "constraints": constraints,
@@ -209,9 +226,9 @@ class OntologyDoc:
             entry = {
                 "iri": str(shape),
                 "anchor": str(shape).removeprefix(str(vocab.AULASH)),
-                "name": str(g.value(shape, SH.name) or curie(shape)),
+                "name": _best_name(g, shape) or curie(shape),
                 "description": descriptions.get("fr") or descriptions.get("en") or "",
-                "targets": [self.link(t) for t in g.objects(shape, SH.targetClass)],
+                "targets": [self.link(t) for t in sorted(g.objects(shape, SH.targetClass))],
                 "properties": sorted(
                     (self.property_shape(p) for p in g.objects(shape, SH.property)),
                     key=lambda p: p["name"]),
@@ -241,7 +258,7 @@ class OntologyDoc:
             "creator": str(value(o, DCTERMS.creator) or ""),
             "prefix": str(value(o, vocab.VANN.preferredNamespacePrefix) or "aula"),
             "namespace": str(value(o, vocab.VANN.preferredNamespaceUri) or AULA),
-            "see_also": [str(s) for s in g.objects(o, RDFS.seeAlso)],
+            "see_also": sorted(str(s) for s in g.objects(o, RDFS.seeAlso)),
         }
 
     def _schemes(self) -> list[dict[str, Any]]:

@@ -20,10 +20,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from . import dossiers, editor, home, queries, resources
-from .common import render
 
 router = APIRouter(include_in_schema=False)
 for _module in (home, queries, resources, dossiers, editor):
     router.include_router(_module.router)
 
-__all__ = ["render", "router"]
+__all__ = ["router"]

@@ -14,7 +14,7 @@ from rdflib.term import Identifier
 
 from ... import vocab
 from ...errors import AmbiguousName, AulaKgError, ParameterError
-from ...territories import TERRITORY_KINDS
+from ...territories import TERRITORY_KINDS, normalise
 from ..services import AppServices, app_services
 from ..terms import href
 from .common import not_found_page, render
@@ -31,6 +31,13 @@ KIND_LABELS = {"commune": "Commune", "pair": "Binôme Action Cœur de Ville", "e
 def status_class(text: str) -> str:
     lowered = text.lower()
     return next((cls for key, cls in PLANNING_STATES if key in lowered), "neutral")
+
+
+def listed(value, separator: str) -> str:
+    """A GROUP_CONCAT list in alphabetical order: SPARQL leaves the order of a group to the
+    server (1.1, 11.4.7), and a dossier reads the same on every store."""
+    parts = [p for p in str(value or "").split(separator) if p]
+    return separator.join(sorted(parts, key=lambda p: (normalise(p), p)))
 
 
 async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
@@ -62,7 +69,7 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
         rec["actions"].append({
             "cell": view.cell(row["action"]),
             "title": str(row["title"]),
-            "communes": str(row.get("communes") or ""),
+            "communes": listed(row.get("communes"), ", "),
             "status": str(row.get("status_label") or ""),
         })
     for row in unexplored:
@@ -70,7 +77,7 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
         recommendations[notation] = {
             "notation": notation, "label": str(row["label"]),
             "href": href(row["recommendation"]), "explored": False, "actions": [],
-            "upstream": str(row.get("upstream_documents") or ""),
+            "upstream": listed(row.get("upstream_documents"), " ; "),
         }
     recs = sorted(recommendations.values(), key=lambda r: r["notation"].zfill(4))
     for rec in recs:
