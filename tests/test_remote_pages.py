@@ -186,3 +186,43 @@ def test_descriptions_with_blank_nodes_match(request, server, store):
         for s, p, o, _g in remote.describe(str(iri)):
             there.add((s, p, o))
         assert isomorphic(local, there), iri
+
+
+@pytest.fixture
+def html_server():
+    """A server that answers every request with an HTML page (a proxy's error page)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            body = b"<html><body>Bad gateway</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_server_answering_html_is_a_clear_error(html_server):
+    from aula_kg.errors import BackendFailed
+    from aula_kg.store.remote import RemoteStore
+
+    remote = RemoteStore(html_server, timeout=5)
+    remote._graphs = []
+    with pytest.raises(BackendFailed) as lookup:
+        remote.quads(LENS)
+    assert "résultats SPARQL" in lookup.value.text("fr")
+    with pytest.raises(BackendFailed) as dump:
+        remote.dump_graph(str(vocab.CURATED_GRAPH), "application/ld+json")
+    assert "N-Triples" in dump.value.text("fr") and html_server in dump.value.text("en")

@@ -105,6 +105,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "every query worker is busy; no worker became free in {wait} s, "
               "try again later",
     },
+    # -- a remote store's lookups for the pages (faces) -----------------------------------
+    "remote.not_results": {
+        "fr": "Le serveur SPARQL {endpoint} a répondu autre chose que des résultats SPARQL "
+              "({detail}).",
+        "en": "the SPARQL server {endpoint} answered something that is not SPARQL results: "
+              "{detail}",
+    },
+    "remote.not_ntriples": {
+        "fr": "Le serveur SPARQL {endpoint} a répondu autre chose qu'un graphe N-Triples "
+              "({detail}).",
+        "en": "the SPARQL server {endpoint} answered something that is not N-Triples: "
+              "{detail}",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.exceptions import ParserError
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
@@ -271,13 +272,12 @@ class RemoteStore:
         body = self._request(query, _JSON, None, [UNION_GRAPH], self.graph_names())
         try:
             result = parse_json_results(_fix_json(body))
-        except (ValueError, KeyError, TypeError) as exc:  # an HTML error page, a cut answer
-            raise BackendFailed(
-                f"the SPARQL server {self.config.endpoint} answered something that is not "
-                f"SPARQL results: {exc}"[:500]
-            ) from None
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # an HTML page...
+            raise BackendFailed(code="remote.not_results", endpoint=self.config.endpoint,
+                                detail=str(exc)[:300]) from None
         if not isinstance(result, SelectResult):
-            raise BackendFailed(f"the SPARQL server {self.config.endpoint} answered a boolean")
+            raise BackendFailed(code="remote.not_results", endpoint=self.config.endpoint,
+                                detail="a boolean")
         return [tuple(_fix(t) for t in row) for row in result.rows]
 
     def quads(self, subject: TermPattern = None, predicate: TermPattern = None,
@@ -355,16 +355,14 @@ class RemoteStore:
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {URIRef(name).n3()} {{ ?s ?p ?o }} }}",
             _NTRIPLES)
         fmt = GRAPH_FORMATS.get(media_type)
-        if fmt is None:
-            return ntriples_as(body, media_type, prefixes)
         try:
+            if fmt is None:
+                return ntriples_as(body, media_type, prefixes)
             triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
             return ox.serialize(triples, format=fmt, prefixes=dict(prefixes or {}))
-        except (SyntaxError, ValueError) as exc:
-            raise BackendFailed(
-                f"the SPARQL server {self.config.endpoint} answered something that is not "
-                f"N-Triples: {exc}"[:500]
-            ) from None
+        except (SyntaxError, ValueError, ParserError) as exc:
+            raise BackendFailed(code="remote.not_ntriples", endpoint=self.config.endpoint,
+                                detail=str(exc)[:300]) from None
 
 
 #: Subjects looked up per request, and blank-node hops a description follows remotely.
