@@ -21,17 +21,8 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Identifier
 
 from ..errors import GraphUnavailable, QueryRejected
-from .base import (
-    DUMP_MEDIA_TYPES,
-    UNION,
-    Graphs,
-    Quad,
-    QueryOutput,
-    SelectResult,
-    TermPattern,
-    alternatives,
-    ntriples_as,
-)
+from . import base as lookups
+from .base import QueryOutput, SelectResult
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = str(RDF.langString)
@@ -242,19 +233,20 @@ class EmbeddedStore:
     def kind(self) -> str:
         return "prebuilt" if self.path is not None else "memory"
 
-    def quads(self, subject: TermPattern = None, predicate: TermPattern = None,
-              object: TermPattern = None, graph: Graphs | str = UNION, *,  # noqa: A002
-              limit: int | None = None) -> list[Quad]:
-        if graph is UNION:
+    def quads(self, subject: lookups.TermPattern = None, predicate: lookups.TermPattern = None,
+              object: lookups.TermPattern = None,  # noqa: A002 - the protocol's names
+              graph: lookups.Graphs | str = lookups.UNION, *,
+              limit: int | None = None) -> list[lookups.Quad]:
+        if graph is lookups.UNION:
             graph_node = ox.DefaultGraph()
-        elif graph is Graphs.ANY_NAMED:
+        elif graph is lookups.Graphs.ANY_NAMED:
             graph_node = None
         else:
             graph_node = ox.NamedNode(str(graph))
         subjects = _positions(subject, (URIRef, BNode))
         predicates = _positions(predicate, (URIRef,))
         objects = _positions(object, (URIRef, BNode, Literal))
-        out: list[Quad] = []
+        out: list[lookups.Quad] = []
         for s in subjects:
             for p in predicates:
                 for o in objects:
@@ -270,9 +262,9 @@ class EmbeddedStore:
                             return out
         return out
 
-    def describe(self, iri: str) -> list[Quad]:
+    def describe(self, iri: str) -> list[lookups.Quad]:
         """The CBD, every blank node followed (in process, labels are stable)."""
-        out: list[Quad] = []
+        out: list[lookups.Quad] = []
         todo: list = [ox.NamedNode(iri)]
         seen: set = set()
         while todo:
@@ -298,20 +290,20 @@ class EmbeddedStore:
     def dump_graph(self, name: str, media_type: str,
                    prefixes: Mapping[str, str] | None = None) -> bytes:
         """Serialised in Rust: the national COG graph alone holds 640,000 triples."""
-        if media_type not in DUMP_MEDIA_TYPES:
+        if media_type not in lookups.DUMP_MEDIA_TYPES:
             raise ValueError(f"cannot write a graph as {media_type}")
         node = ox.NamedNode(name)
         fmt = GRAPH_FORMATS.get(media_type)
         if fmt is not None:
             return self._store.dump(format=fmt, from_graph=node, prefixes=dict(prefixes or {}))
         body = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
-        return ntriples_as(body, media_type, prefixes)
+        return lookups.ntriples_as(body, media_type, prefixes)
 
 
-def _positions(value: TermPattern, kinds: tuple[type, ...]) -> list:
+def _positions(value: lookups.TermPattern, kinds: tuple[type, ...]) -> list:
     """A pattern position as pyoxigraph terms ([None]: any); terms that cannot stand
     there (a literal as subject) match nothing."""
-    terms = alternatives(value)
+    terms = lookups.alternatives(value)
     if terms is None:
         return [None]
     return [to_oxigraph(t) for t in terms if isinstance(t, kinds)]

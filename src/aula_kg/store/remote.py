@@ -35,18 +35,8 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from ..errors import AulaKgError, BackendFailed, QueryRejected, QueryTimeout
-from .base import (
-    DUMP_MEDIA_TYPES,
-    UNION,
-    Graphs,
-    Quad,
-    QueryOutput,
-    SelectResult,
-    TermPattern,
-    alternatives,
-    ntriples_as,
-    parse_json_results,
-)
+from . import base as lookups
+from .base import QueryOutput, SelectResult
 
 _JSON = "application/sparql-results+json"
 #: Where :func:`publish` writes the union of the named graphs (outside the project's
@@ -260,7 +250,6 @@ class RemoteStore:
             digest.update(line.encode() + b"\n")
         return digest.hexdigest()
 
-
     # -- read-only lookups (Store protocol), a bounded number of requests each ------
 
     kind = "remote"
@@ -271,7 +260,7 @@ class RemoteStore:
         pyoxigraph objects, which may not be dropped on another thread than their own."""
         body = self._request(query, _JSON, None, [UNION_GRAPH], self.graph_names())
         try:
-            result = parse_json_results(_fix_json(body))
+            result = lookups.parse_json_results(_fix_json(body))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:  # an HTML page...
             raise BackendFailed(code="remote.not_results", endpoint=self.config.endpoint,
                                 detail=str(exc)[:300]) from None
@@ -280,12 +269,13 @@ class RemoteStore:
                                 detail="a boolean")
         return [tuple(_fix(t) for t in row) for row in result.rows]
 
-    def quads(self, subject: TermPattern = None, predicate: TermPattern = None,
-              object: TermPattern = None, graph: Graphs | str = UNION, *,  # noqa: A002
-              limit: int | None = None) -> list[Quad]:
+    def quads(self, subject: lookups.TermPattern = None, predicate: lookups.TermPattern = None,
+              object: lookups.TermPattern = None,  # noqa: A002 - the protocol's names
+              graph: lookups.Graphs | str = lookups.UNION, *,
+              limit: int | None = None) -> list[lookups.Quad]:
         """One SELECT per :data:`LOOKUP_CHUNK` subjects; the given terms go in ``VALUES``
         blocks written from checked rdflib terms (``n3()``)."""
-        positions = [alternatives(subject), alternatives(predicate), alternatives(object)]
+        positions = [lookups.alternatives(t) for t in (subject, predicate, object)]
         for index, terms in enumerate(positions):
             if terms is not None:  # blank nodes are variables in a query: not looked up
                 positions[index] = [t for t in terms if not isinstance(t, BNode)
@@ -295,30 +285,24 @@ class RemoteStore:
         subjects = positions[0]
         chunks = ([subjects[i:i + LOOKUP_CHUNK] for i in range(0, len(subjects), LOOKUP_CHUNK)]
                   if subjects is not None else [None])
-        out: list[Quad] = []
+        out: list[lookups.Quad] = []
         for chunk in chunks:
             values = "".join(
                 f"VALUES ?{var} {{ {' '.join(t.n3() for t in terms)} }} "
                 for var, terms in zip("spo", (chunk, positions[1], positions[2]), strict=True)
                 if terms is not None
             )
-            if graph is UNION:
-                where, graph_var = "?s ?p ?o", ""
-            elif graph is Graphs.ANY_NAMED:
-                where, graph_var = "GRAPH ?g { ?s ?p ?o }", " ?g"
-            else:
-                where, graph_var = "GRAPH ?g { ?s ?p ?o }", " ?g"
+            where = "?s ?p ?o" if graph is lookups.UNION else "GRAPH ?g { ?s ?p ?o }"
+            if not isinstance(graph, lookups.Graphs):
                 values += f"VALUES ?g {{ {URIRef(str(graph)).n3()} }} "
-            remaining = None if limit is None else limit - len(out)
-            text = (f"SELECT ?s ?p ?o{graph_var} WHERE {{ {values}{where} }}"
-                    + (f" LIMIT {int(remaining)}" if remaining is not None else ""))
-            for row in self._lookup(text):
-                out.append((row[0], row[1], row[2], row[3] if graph_var else None))
+            cap = "" if limit is None else f" LIMIT {int(limit - len(out))}"
+            # ?g stays unbound (None) in the union default graph.
+            out.extend(self._lookup(f"SELECT ?s ?p ?o ?g WHERE {{ {values}{where} }}{cap}"))
             if limit is not None and len(out) >= limit:
                 break
         return out
 
-    def describe(self, iri: str) -> list[Quad]:
+    def describe(self, iri: str) -> list[lookups.Quad]:
         """One SELECT: the resource's quads and those of the blank nodes reached within
         :data:`DESCRIBE_DEPTH` hops (a server's blank-node labels hold for one answer
         only, so the walk cannot be split over requests)."""
@@ -349,7 +333,7 @@ class RemoteStore:
 
         from .embedded import GRAPH_FORMATS
 
-        if media_type not in DUMP_MEDIA_TYPES:
+        if media_type not in lookups.DUMP_MEDIA_TYPES:
             raise ValueError(f"cannot write a graph as {media_type}")
         body = self._request(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {URIRef(name).n3()} {{ ?s ?p ?o }} }}",
@@ -357,7 +341,7 @@ class RemoteStore:
         fmt = GRAPH_FORMATS.get(media_type)
         try:
             if fmt is None:
-                return ntriples_as(body, media_type, prefixes)
+                return lookups.ntriples_as(body, media_type, prefixes)
             triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
             return ox.serialize(triples, format=fmt, prefixes=dict(prefixes or {}))
         except (SyntaxError, ValueError, ParserError) as exc:
