@@ -132,7 +132,8 @@ PAGES = ["/", "/dossier/pair/lens-lievin", "/dossier/commune/62119", "/dossier/e
          "/dossier", "/id/commune/62498", "/id/pair/lens-lievin", "/id/territory/aula",
          "/id/query/territory_dossier", "/ontology", "/shapes", "/graph/curated",
          "/requetes/unexplored_recommendations?territory=Lens-Li%C3%A9vin",
-         "/requetes/coverage_matrix?run=1", "/editeur"]
+         "/requetes/coverage_matrix?run=1", "/editeur", "/carte", "/carte?territoire=CALL",
+         "/graph/opendata/cog", "/requetes/territory_dossier?territory=Lens-Li%C3%A9vin"]
 
 
 @pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
