@@ -50,3 +50,23 @@ def require_shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (set AULA_KG_SHARED to the shared folder to run this test)")
     return path
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory, built_settings):
+    """A real Oxigraph server on 127.0.0.1 holding the published built graph (a
+    RemoteStore on it); shared by the remote-store and remote-page tests."""
+    from fixtures.sparql.servers import oxigraph
+
+    with oxigraph(tmp_path_factory.mktemp("oxigraph"), built_settings.graph_file) as remote:
+        yield remote
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory, built_settings):
+    """A real Virtuoso on 127.0.0.1 holding the published built graph (a RemoteStore on
+    it); started once per run."""
+    from fixtures.sparql.servers import virtuoso
+
+    with virtuoso(tmp_path_factory.mktemp("virtuoso"), built_settings.graph_file) as remote:
+        yield remote

@@ -1,6 +1,9 @@
 """The pages as a person sees them: Debian's headless chromium driven through the home page,
-a territory dossier, a stored-query form, a resource page and the SPARQL editor, against a
-real uvicorn server on 127.0.0.1. Screenshots go to ``test-output/browser/`` (git-ignored).
+a territory dossier, a stored-query form, a resource page, the ontology, the map and the
+SPARQL editor, against a real uvicorn server on 127.0.0.1: the app over the embedded store,
+and ``aula-kg serve --endpoint`` over a real Oxigraph server and over a real Virtuoso
+holding the published graph (each check runs on the three). Screenshots go to
+``test-output/browser/`` (git-ignored; ``-oxigraph``/``-virtuoso`` for the remote runs).
 
 Needs the ``chromium`` and ``chromium-driver`` packages (``make browser``); skipped with a
 message where they are absent.
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fixtures.sparql.helpers import running_server
+from fixtures.sparql.servers import aula_kg_serve
 
 from aula_kg.web import create_app
 
@@ -25,11 +29,23 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WAIT = 30
 
 
-@pytest.fixture(scope="module")
-def base_url(built_settings, store):
-    app = create_app(built_settings, store, workers=2)
-    with running_server(app) as url:
-        yield url.removesuffix("/sparql")
+#: Appended to the screenshots' names: which store the pages were served from.
+_SHOT_SUFFIX = {"suffix": ""}
+
+
+@pytest.fixture(scope="module", params=["embedded", "oxigraph", "virtuoso"])
+def base_url(request, built_settings, store):
+    kind = request.param
+    _SHOT_SUFFIX["suffix"] = "" if kind == "embedded" else f"-{kind}"
+    if kind == "embedded":
+        app = create_app(built_settings, store, workers=2)
+        with running_server(app) as url:
+            yield url.removesuffix("/sparql")
+        return
+    remote = request.getfixturevalue(f"{kind}_server")
+    env = {"AULA_KG_HOME": str(REPO), "AULA_KG_BUILD_DIR": str(built_settings.build_dir)}
+    with aula_kg_serve(remote.config.endpoint, env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +82,7 @@ def screenshot(driver, name: str) -> Path:
         "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
     )
     driver.set_window_size(1280, min(max(int(height) + 40, 900), 6000))
-    path = SHOTS / f"{name}.png"
+    path = SHOTS / f"{name}{_SHOT_SUFFIX['suffix']}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(1280, 900)
     assert path.stat().st_size > 10_000
@@ -80,6 +96,15 @@ def wait_for(driver, css: str):
 
     visible = ec.visibility_of_element_located((By.CSS_SELECTOR, css))
     return WebDriverWait(driver, WAIT).until(visible)
+
+
+def loaded(driver, image) -> None:
+    """Wait until the browser has finished loading ``image`` (drawn by the server on
+    request: a second or so on a remote store)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.execute_script("return arguments[0].complete", image))
 
 
 def texts(driver, css: str) -> list[str]:
@@ -129,6 +154,7 @@ def test_dossier_from_the_home_page(browser, base_url):
     assert "Action Cœur de Ville" in page
     # The dossier's bar chart (actions by recommendation and by status) has loaded.
     chart = browser.find_element("css selector", "figure.chart img")
+    loaded(browser, chart)
     assert browser.execute_script("return arguments[0].naturalWidth", chart) > 100
     screenshot(browser, "02-dossier-lens-lievin")
 

@@ -5,18 +5,17 @@ endpoint forwarding checked queries to a server with bounded waits."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fixtures.sparql.servers import free_port
 from rdflib import Literal
 
 from aula_kg.answering import run_query
@@ -29,115 +28,8 @@ pytestmark = pytest.mark.server
 
 VENV_BIN = Path(sys.executable).parent
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer in {timeout} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(5)
-
-
-@pytest.fixture(scope="module")
-def oxigraph_server(tmp_path_factory, built_settings):
-    binary = shutil.which("oxigraph", path=str(VENV_BIN)) or shutil.which("oxigraph")
-    if binary is None:
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_http(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", process)
-        endpoint = f"http://127.0.0.1:{port}/query"
-        publish(built_settings.graph_file, endpoint)
-        yield RemoteStore(endpoint, timeout=30)
-    finally:
-        stop(process)
-
-
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 12000
-DirsAllowed = ., {d}
-CheckpointInterval = 0
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-MaxClientConnections = 8
-ServerThreads = 8
-
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
-"""
-
-
-@pytest.fixture(scope="module")
-def virtuoso_server(tmp_path_factory, built_settings):
-    binary = shutil.which("virtuoso-t")
-    if binary is None:
-        pytest.skip(
-            "virtuoso-t is not installed: 'make virtuoso' (apt-get install virtuoso-opensource)"
-        )
-    directory = tmp_path_factory.mktemp("virtuoso")
-    http_port = free_port()
-    ini = directory / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(d=directory, sql_port=free_port(), http_port=http_port))
-    process = subprocess.Popen(
-        [binary, "+foreground", "+configfile", str(ini)], cwd=directory,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_http(f"http://127.0.0.1:{http_port}/sparql?query=ASK%7B%7D", process, 120)
-        endpoint = f"http://127.0.0.1:{http_port}/sparql"
-        publish(built_settings.graph_file, endpoint, user="dba", password="dba")
-        yield RemoteStore(endpoint, timeout=60)
-    finally:
-        stop(process)
+# The servers (oxigraph_server, virtuoso_server) are session fixtures of conftest.py, shared
+# with the page tests (test_remote_pages.py): a Virtuoso starts once per run.
 
 
 def normalise(term):

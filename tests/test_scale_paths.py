@@ -14,8 +14,9 @@ from fastapi.testclient import TestClient
 from rdflib import Graph
 
 from aula_kg.territories import NameIndex
-from aula_kg.web import pages
 from aula_kg.web.app import create_app
+from aula_kg.web.pages import resources
+from aula_kg.web.services import app_services
 
 BROWSER = "text/html,application/xhtml+xml"
 
@@ -40,7 +41,7 @@ def test_store_counts_match_a_pass_over_the_quads(store):
 
 
 def test_large_named_graphs_list_their_subjects_in_iri_order(client, monkeypatch):
-    monkeypatch.setattr(pages, "GRAPH_PAGE_SORT_BY_LABEL", 10)  # as if the graph were large
+    monkeypatch.setattr(resources, "GRAPH_PAGE_SORT_BY_LABEL", 10)  # as if the graph were large
     html = client.get("/graph/opendata/cog", headers={"Accept": BROWSER}).text
     listed = re.findall(r'href="/id/([^"#]+)"', html.split("triplets sur", 1)[1])
     assert len(listed) >= 100
@@ -76,8 +77,8 @@ def test_the_warm_up_builds_the_indexes_after_start_and_status_says_so(built_set
             status = client.get("/api/status").json()
         assert status["warm"] and status["store"] == "prebuilt"
         assert status["workers"] == {"size": 1, "ready": 1}
-        assert app.state.home_facts["triples"] == store.triple_count()
-        assert app.state.queries._names is not None
+        assert app_services(app).known("home_facts")["triples"] == store.triple_count()
+        assert app_services(app).queries._names is not None
         ask = {"query": "ASK { ?s ?p ?o }"}
         client.get("/sparql", params=ask)
         client.get("/sparql", params=ask)

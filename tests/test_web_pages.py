@@ -446,3 +446,39 @@ def test_blank_nodes_are_described_with_their_resource(hostile_client):
     assert graph.value(status, URIRef(ONT + "statusValue")) == URIRef(ID + "plan-status/approuve")
     page = Page(hostile_client.get("/id/commune/99999", headers={"Accept": BROWSER}).text)
     assert "/id/plan-status/approuve" in page.links
+
+
+# -- the shape of the faces ---------------------------------------------------------------
+
+
+def test_the_web_faces_do_not_know_which_store_they_have():
+    """The pages read the graph through the Store protocol only: no pyoxigraph, no
+    capability checks on a concrete store class (issue 15)."""
+    from pathlib import Path
+
+    import aula_kg.web
+
+    web = Path(aula_kg.web.__file__).parent
+    offenders = []
+    for path in sorted(web.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for needle in ("pyoxigraph", ".oxigraph", "RemoteStore", "EmbeddedStore"):
+            if needle in text:
+                offenders.append(f"{path.relative_to(web)}: {needle}")
+    assert offenders == []
+
+
+def test_pages_keep_nothing_lazily_on_the_app_state(built_settings, store):
+    """What the pages compute once lives in the app's AppServices, not on app.state."""
+    from aula_kg.web.services import app_services
+
+    app = create_app(built_settings, store, workers=1)
+    with TestClient(app) as fresh:
+        for url in ("/", "/dossier/pair/lens-lievin", "/id/commune/62498", "/ontology",
+                    "/requetes/coverage_matrix?run=1", "/graph/curated", "/editeur"):
+            assert fresh.get(url, headers={"Accept": BROWSER}).status_code == 200, url
+        assert set(vars(app.state)["_state"]) == {
+            "services", "settings", "store", "query_pool", "sparql"}
+        services = app_services(app)
+        assert services.known("ontology_doc") is not None
+        assert services.known("territory_choices")

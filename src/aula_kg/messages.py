@@ -406,6 +406,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "écrit : {path}",
         "en": "written: {path}",
     },
+    # -- a remote store's lookups for the pages (faces) -----------------------------------
+    "remote.not_results": {
+        "fr": "Le serveur SPARQL {endpoint} a répondu autre chose que des résultats SPARQL "
+              "({detail}).",
+        "en": "the SPARQL server {endpoint} answered something that is not SPARQL results: "
+              "{detail}",
+    },
+    "remote.not_ntriples": {
+        "fr": "Le serveur SPARQL {endpoint} a répondu autre chose qu'un graphe N-Triples "
+              "({detail}).",
+        "en": "the SPARQL server {endpoint} answered something that is not N-Triples: "
+              "{detail}",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

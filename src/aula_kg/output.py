@@ -11,7 +11,6 @@ from rdflib import Literal, URIRef
 from . import vocab
 from .store import SelectResult
 
-
 #: CURIEs for people: datatypes are never shown, so xsd: IRIs stay whole.
 _compact = vocab.compactor({p: ns for p, ns in vocab.PREFIXES.items() if p != "xsd"})
 

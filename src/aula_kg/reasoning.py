@@ -35,7 +35,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from . import vocab
-from .errors import AulaKgError, ReasoningUnsupported
+from .errors import ReasoningUnsupported
 
 _ID = str(vocab.ID)
 _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import Protocol
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 
@@ -36,6 +38,79 @@ class QueryOutput:
     kind: str
     media_type: str
     body: bytes
+
+
+# -- read-only lookups (the pages') ----------------------------------------------------
+
+
+class Graphs(Enum):
+    """Which graphs a quad pattern reads: the union default graph (each triple once, quads
+    come back with graph ``None``) or every named graph (quads come back with theirs)."""
+
+    UNION = "union"
+    ANY_NAMED = "any named graph"
+
+
+UNION = Graphs.UNION
+ANY_NAMED = Graphs.ANY_NAMED
+
+#: A pattern position: any term (None), one term, or any of a collection of terms.
+TermPattern = Identifier | Collection[Identifier] | None
+#: (subject, predicate, object, named graph or None for the union default graph).
+Quad = tuple[Identifier, URIRef, Identifier, URIRef | None]
+
+#: The media types :meth:`Store.dump_graph` writes.
+DUMP_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/rdf+xml",
+                    "application/ld+json")
+
+
+def alternatives(value: TermPattern) -> list[Identifier] | None:
+    """A pattern position as a list of terms (None: any term); a plain string is an IRI."""
+    if value is None:
+        return None
+    if isinstance(value, Identifier):
+        return [value]
+    if isinstance(value, str):
+        return [URIRef(value)]
+    return [v if isinstance(v, Identifier) else URIRef(v) for v in value]
+
+
+def ntriples_as(body: bytes, media_type: str, prefixes: Mapping[str, str] | None) -> bytes:
+    """N-Triples re-serialised by rdflib (for the formats a store does not write itself)."""
+    graph = Graph(bind_namespaces="none")
+    for prefix, namespace in (prefixes or {}).items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    graph.parse(data=body, format="nt")
+    names = {"text/turtle": "turtle", "application/n-triples": "nt",
+             "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
+    out = graph.serialize(format=names[media_type])
+    return out.encode() if isinstance(out, str) else out
+
+
+def parse_json_results(body: bytes) -> SelectResult | bool:
+    """A SPARQL 1.1 JSON results document (an API or pool answer) as a SelectResult of
+    rdflib terms, or the boolean of an ASK."""
+    data = json.loads(body)
+    if "boolean" in data:
+        return bool(data["boolean"])
+    variables = list(data.get("head", {}).get("vars", []))
+    rows = []
+    for binding in data.get("results", {}).get("bindings", []):
+        rows.append(tuple(_json_term(binding.get(v)) for v in variables))
+    return SelectResult(variables, rows)
+
+
+def _json_term(term: dict | None) -> Identifier | None:
+    if term is None:
+        return None
+    kind = term.get("type")
+    if kind == "uri":
+        return URIRef(term["value"])
+    if kind == "bnode":
+        return BNode(term["value"])
+    datatype = term.get("datatype")
+    return Literal(term["value"], lang=term.get("xml:lang"),
+                   datatype=URIRef(datatype) if datatype else None)
 
 
 class Store(Protocol):
@@ -69,3 +144,30 @@ class Store(Protocol):
     def triple_count(self) -> int: ...
 
     def content_hash(self) -> str: ...
+
+    # read-only lookups, for the pages (no SPARQL built from a request)
+
+    #: "prebuilt", "memory" or "remote": reported by /api/status, never branched on.
+    kind: str
+
+    def quads(self, subject: TermPattern = None, predicate: TermPattern = None,
+              object: TermPattern = None, graph: Graphs | str = UNION, *,  # noqa: A002
+              limit: int | None = None) -> list[Quad]:
+        """The quads matching the pattern in ``graph`` (UNION, ANY_NAMED or a graph IRI).
+        A remote store does not look blank nodes up (their labels are the server's, per
+        answer): reach them with :meth:`describe`."""
+        ...
+
+    def describe(self, iri: str) -> list[Quad]:
+        """The concise bounded description of ``iri`` (its triples and those of the blank
+        nodes they reach), each with the named graph holding it, read in one go."""
+        ...
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph."""
+        ...
+
+    def dump_graph(self, name: str, media_type: str,
+                   prefixes: Mapping[str, str] | None = None) -> bytes:
+        """The named graph ``name`` serialised as ``media_type`` (one of DUMP_MEDIA_TYPES)."""
+        ...

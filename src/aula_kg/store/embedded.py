@@ -21,6 +21,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Identifier
 
 from ..errors import GraphUnavailable, QueryRejected
+from . import base as lookups
 from .base import QueryOutput, SelectResult
 
 _XSD_STRING = str(XSD.string)
@@ -225,3 +226,84 @@ class EmbeddedStore:
             digest.update(line.encode())
             digest.update(b"\n")
         return digest.hexdigest()
+
+    # -- read-only lookups (Store protocol) -----------------------------------------
+
+    @property
+    def kind(self) -> str:
+        return "prebuilt" if self.path is not None else "memory"
+
+    def quads(self, subject: lookups.TermPattern = None, predicate: lookups.TermPattern = None,
+              object: lookups.TermPattern = None,  # noqa: A002 - the protocol's names
+              graph: lookups.Graphs | str = lookups.UNION, *,
+              limit: int | None = None) -> list[lookups.Quad]:
+        if graph is lookups.UNION:
+            graph_node = ox.DefaultGraph()
+        elif graph is lookups.Graphs.ANY_NAMED:
+            graph_node = None
+        else:
+            graph_node = ox.NamedNode(str(graph))
+        subjects = _positions(subject, (URIRef, BNode))
+        predicates = _positions(predicate, (URIRef,))
+        objects = _positions(object, (URIRef, BNode, Literal))
+        out: list[lookups.Quad] = []
+        for s in subjects:
+            for p in predicates:
+                for o in objects:
+                    for quad in self._store.quads_for_pattern(s, p, o, graph_node):
+                        name = quad.graph_name
+                        if graph_node is None and not isinstance(name, ox.NamedNode):
+                            continue  # the materialised union, not a source
+                        out.append((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                                    to_rdflib(quad.object),
+                                    URIRef(name.value) if isinstance(name, ox.NamedNode)
+                                    else None))
+                        if limit is not None and len(out) >= limit:
+                            return out
+        return out
+
+    def describe(self, iri: str) -> list[lookups.Quad]:
+        """The CBD, every blank node followed (in process, labels are stable)."""
+        out: list[lookups.Quad] = []
+        todo: list = [ox.NamedNode(iri)]
+        seen: set = set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            named: set = set()
+            in_union = []
+            for quad in self._store.quads_for_pattern(node, None, None, None):
+                triple = (quad.subject, quad.predicate, quad.object)
+                if isinstance(quad.graph_name, ox.NamedNode):
+                    named.add(triple)
+                    out.append((*map(to_rdflib, triple), URIRef(quad.graph_name.value)))
+                else:
+                    in_union.append(triple)
+                if isinstance(quad.object, ox.BlankNode):
+                    todo.append(quad.object)
+            # A triple only in the default graph (a store loaded without named graphs).
+            out.extend((*map(to_rdflib, t), None) for t in in_union if t not in named)
+        return out
+
+    def dump_graph(self, name: str, media_type: str,
+                   prefixes: Mapping[str, str] | None = None) -> bytes:
+        """Serialised in Rust: the national COG graph alone holds 640,000 triples."""
+        if media_type not in lookups.DUMP_MEDIA_TYPES:
+            raise ValueError(f"cannot write a graph as {media_type}")
+        node = ox.NamedNode(name)
+        fmt = GRAPH_FORMATS.get(media_type)
+        if fmt is not None:
+            return self._store.dump(format=fmt, from_graph=node, prefixes=dict(prefixes or {}))
+        body = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+        return lookups.ntriples_as(body, media_type, prefixes)
+
+
+def _positions(value: lookups.TermPattern, kinds: tuple[type, ...]) -> list:
+    """A pattern position as pyoxigraph terms ([None]: any); terms that cannot stand
+    there (a literal as subject) match nothing."""
+    terms = lookups.alternatives(value)
+    if terms is None:
+        return [None]
+    return [to_oxigraph(t) for t in terms if isinstance(t, kinds)]

@@ -29,11 +29,13 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.exceptions import ParserError
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from ..errors import AulaKgError, BackendFailed, QueryRejected, QueryTimeout
+from ..errors import BackendFailed, QueryRejected, QueryTimeout
+from . import base as lookups
 from .base import QueryOutput, SelectResult
 
 _JSON = "application/sparql-results+json"
@@ -247,6 +249,109 @@ class RemoteStore:
         for line in sorted(" ".join(t.n3() for t in row) for row in rows):
             digest.update(line.encode() + b"\n")
         return digest.hexdigest()
+
+    # -- read-only lookups (Store protocol), a bounded number of requests each ------
+
+    kind = "remote"
+
+    def _lookup(self, query: str) -> list[tuple[Identifier | None, ...]]:
+        """A lookup's rows as rdflib terms, over the same dataset as any query (the union
+        graph as default graph, the project's graphs as named graphs); parsed without
+        pyoxigraph objects, which may not be dropped on another thread than their own."""
+        body = self._request(query, _JSON, None, [UNION_GRAPH], self.graph_names())
+        try:
+            result = lookups.parse_json_results(_fix_json(body))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # an HTML page...
+            raise BackendFailed(code="remote.not_results", endpoint=self.config.endpoint,
+                                detail=str(exc)[:300]) from None
+        if not isinstance(result, SelectResult):
+            raise BackendFailed(code="remote.not_results", endpoint=self.config.endpoint,
+                                detail="a boolean")
+        return [tuple(_fix(t) for t in row) for row in result.rows]
+
+    def quads(self, subject: lookups.TermPattern = None, predicate: lookups.TermPattern = None,
+              object: lookups.TermPattern = None,  # noqa: A002 - the protocol's names
+              graph: lookups.Graphs | str = lookups.UNION, *,
+              limit: int | None = None) -> list[lookups.Quad]:
+        """One SELECT per :data:`LOOKUP_CHUNK` subjects; the given terms go in ``VALUES``
+        blocks written from checked rdflib terms (``n3()``)."""
+        positions = [lookups.alternatives(t) for t in (subject, predicate, object)]
+        for index, terms in enumerate(positions):
+            if terms is not None:  # blank nodes are variables in a query: not looked up
+                positions[index] = [t for t in terms if not isinstance(t, BNode)
+                                    and (index == 2 or not isinstance(t, Literal))]
+                if not positions[index]:
+                    return []
+        subjects = positions[0]
+        chunks = ([subjects[i:i + LOOKUP_CHUNK] for i in range(0, len(subjects), LOOKUP_CHUNK)]
+                  if subjects is not None else [None])
+        out: list[lookups.Quad] = []
+        for chunk in chunks:
+            values = "".join(
+                f"VALUES ?{var} {{ {' '.join(t.n3() for t in terms)} }} "
+                for var, terms in zip("spo", (chunk, positions[1], positions[2]), strict=True)
+                if terms is not None
+            )
+            where = "?s ?p ?o" if graph is lookups.UNION else "GRAPH ?g { ?s ?p ?o }"
+            if not isinstance(graph, lookups.Graphs):
+                values += f"VALUES ?g {{ {URIRef(str(graph)).n3()} }} "
+            cap = "" if limit is None else f" LIMIT {int(limit - len(out))}"
+            # ?g stays unbound (None) in the union default graph.
+            out.extend(self._lookup(f"SELECT ?s ?p ?o ?g WHERE {{ {values}{where} }}{cap}"))
+            if limit is not None and len(out) >= limit:
+                break
+        return out
+
+    def describe(self, iri: str) -> list[lookups.Quad]:
+        """One SELECT: the resource's quads and those of the blank nodes reached within
+        :data:`DESCRIBE_DEPTH` hops (a server's blank-node labels hold for one answer
+        only, so the walk cannot be split over requests)."""
+        node = URIRef(iri).n3()
+        branches = [f"{{ VALUES ?s {{ {node} }} ?s ?p ?o }}"]
+        for depth in range(1, DESCRIBE_DEPTH + 1):
+            hops, previous = [], node
+            for hop in range(depth):
+                current = "?s" if hop == depth - 1 else f"?b{hop}"
+                hops.append(f"{previous} ?h{hop} {current} . FILTER(isBlank({current}))")
+                previous = current
+            branches.append("{ " + " ".join(hops) + " ?s ?p ?o }")
+        text = ("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { " + " UNION ".join(branches) + " } }")
+        return [(s, p, o, g) for s, p, o, g in self._lookup(text)]
+
+    def graph_sizes(self) -> dict[str, int]:
+        rows = self._lookup(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        names = set(self.graph_names())
+        return {str(g): int(n) for g, n in rows if str(g) in names}
+
+    def dump_graph(self, name: str, media_type: str,
+                   prefixes: Mapping[str, str] | None = None) -> bytes:
+        """One CONSTRUCT answered as N-Triples, re-serialised here (servers differ in the
+        formats they write; a server's row limit, e.g. Virtuoso's ResultSetMaxRows, also
+        bounds this answer)."""
+        import pyoxigraph as ox
+
+        from .embedded import GRAPH_FORMATS
+
+        if media_type not in lookups.DUMP_MEDIA_TYPES:
+            raise ValueError(f"cannot write a graph as {media_type}")
+        body = self._request(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {URIRef(name).n3()} {{ ?s ?p ?o }} }}",
+            _NTRIPLES)
+        fmt = GRAPH_FORMATS.get(media_type)
+        try:
+            if fmt is None:
+                return lookups.ntriples_as(body, media_type, prefixes)
+            triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+            return ox.serialize(triples, format=fmt, prefixes=dict(prefixes or {}))
+        except (SyntaxError, ValueError, ParserError) as exc:
+            raise BackendFailed(code="remote.not_ntriples", endpoint=self.config.endpoint,
+                                detail=str(exc)[:300]) from None
+
+
+#: Subjects looked up per request, and blank-node hops a description follows remotely.
+LOOKUP_CHUNK = 200
+DESCRIBE_DEPTH = 8
 
 
 #: Largest answer read from a SPARQL server, in bytes: past it the answer is refused.

@@ -13,7 +13,6 @@ a path of its own with its typed parameters: enums for the few named concepts
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
@@ -21,8 +20,9 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import __version__, formats
 from ..answering import StoredQueries
-from ..catalog import Catalog, StoredQuery
+from ..catalog import StoredQuery
 from ..errors import AmbiguousName, ParameterError, UnknownQuery
+from .services import app_services
 from .sparql import TRUNCATED_HEADER
 
 router = APIRouter(prefix="/api", tags=["Requêtes enregistrées / stored queries"])
@@ -33,30 +33,9 @@ RESERVED = frozenset({"format"})
 INSEE_PATTERN = r"^(?:\d[0-9AB]\d{3}|97\d{3})$"
 SIREN_PATTERN = r"^\d{9}$"
 
-#: The pages' name for the service (aula_kg.answering.StoredQueries).
-QueryService = StoredQueries
-
-
-_SERVICE_LOCK = threading.Lock()
-
-
-def query_service(request_or_app: Request | FastAPI) -> QueryService:
-    """The app's :class:`QueryService`, made on first use."""
-    app = getattr(request_or_app, "app", request_or_app)
-    service = getattr(app.state, "queries", None)
-    if service is not None:
-        return service
-    # Made once: the warm-up thread and the first requests may all be asking for it.
-    with _SERVICE_LOCK:
-        service = getattr(app.state, "queries", None)
-        if service is None:
-            settings = app.state.settings
-            service = QueryService(
-                settings, app.state.store, app.state.query_pool,
-                Catalog.load(settings.queries_dir),
-            )
-            app.state.queries = service
-    return service
+def query_service(request_or_app: Request | FastAPI) -> StoredQueries:
+    """The app's stored-query service (built by create_app, in its AppServices)."""
+    return app_services(request_or_app).queries
 
 
 # -- descriptions -----------------------------------------------------------------------
@@ -115,17 +94,15 @@ async def list_queries(request: Request) -> JSONResponse:
     "pages and stored queries need are built (`warm`), and the answer cache's use.",
 )
 async def status(request: Request) -> JSONResponse:
-    state = request.app.state
-    store = state.store
-    kind = ("remote" if not hasattr(store, "oxigraph")
-            else "prebuilt" if getattr(store, "path", None) else "memory")
-    pool = state.query_pool
+    services = app_services(request)
+    kind = services.store.kind
+    pool = services.pool
     cache = getattr(pool, "cache", None)
     return JSONResponse({
         "version": __version__,
         "store": kind,
         "workers": {"size": pool.size, "ready": getattr(pool, "ready_workers", pool.size)},
-        "warm": bool(getattr(state, "warm", False)),
+        "warm": services.warm,
         "answer_cache": None if cache is None else {
             "entries": len(cache), "bytes": cache.size, "capacity": cache.capacity,
             "hits": cache.hits, "misses": cache.misses,

@@ -1,8 +1,11 @@
 """The web application factory: ``create_app(settings, store)`` builds a FastAPI app.
 
-Nothing is built at import time. Routers are added with ``app.include_router``; each reads
-what it needs from ``app.state`` (``settings``, ``store``, ``query_pool``, ``sparql``). For
-uvicorn's command line use the factory: ``uvicorn --factory aula_kg.web.app:app_from_env``.
+Nothing is built at import time. ``create_app`` builds one :class:`~.services.AppServices`
+(settings, store, query pool, stored-query service, SPARQL service, graph view, what is
+computed once, warm-up state); routes reach it with :func:`~.services.app_services`.
+(``app.state.settings``, ``.store``, ``.query_pool`` and ``.sparql`` name the same
+objects, for the routes and tests that read them there.) For uvicorn's command line use
+the factory: ``uvicorn --factory aula_kg.web.app:app_from_env``.
 """
 
 from __future__ import annotations
@@ -17,12 +20,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 
 from .. import __version__
+from ..answering import StoredQueries
+from ..catalog import Catalog
 from ..config import Settings
 from ..errors import GraphUnavailable
 from ..guard import pool_for_store
 from ..store import Store, open_store
 from . import api, images, pages
 from .errors import install_error_handlers
+from .graphview import GraphView
+from .pages.home import home_facts
+from .services import AppServices, app_services
 from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlService
 from .sparql import router as sparql_router
 
@@ -79,10 +87,17 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    services = AppServices(
+        settings=settings, store=store, pool=pool,
+        queries=StoredQueries(settings, store, pool, Catalog.load(settings.queries_dir)),
+        sparql=SparqlService(settings, store, pool, max_url_bytes),
+        graph=GraphView(store),
+    )
+    app.state.services = services
     app.state.settings = settings
     app.state.store = store
     app.state.query_pool = pool
-    app.state.sparql = SparqlService(settings, store, pool, max_url_bytes)
+    app.state.sparql = services.sparql
     install_error_handlers(app)
 
     @app.get("/docs", include_in_schema=False)
@@ -114,13 +129,12 @@ def create_app(
 def _warm_up(app: FastAPI) -> None:
     """Build, once the server answers, what the first planner would otherwise wait for: the
     name index (seconds on the national graph) and the home page's figures."""
+    services = app_services(app)
     try:
-        service = api.query_service(app)
-        service.names()
-        service.enum_values()
-        if hasattr(app.state.store, "oxigraph"):
-            pages.home_facts_of(app)
-        app.state.warm = True
+        services.queries.names()
+        services.queries.enum_values()
+        home_facts(services)
+        services.warm = True
     except Exception:  # noqa: BLE001 - the requests that need them will report any error
         logger.warning("warm-up failed; the first requests will build the indexes",
                        exc_info=True)

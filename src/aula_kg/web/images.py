@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from .. import messages, pictures
 from ..errors import AulaKgError
 from .api import query_service
-from .pages import render
+from .pages.common import render
 
 router = APIRouter()
 

@@ -22,10 +22,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
 from .. import formats
 from ..config import Settings
-from ..errors import UpdateRefused
+from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused, UriTooLong
 from ..guard import QueryRequest, WorkerPool
 from ..store.base import Store
-from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UriTooLong
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 

@@ -1,0 +1,160 @@
+"""Territory dossiers: ``/dossier`` (pick a territory by name) and
+``/dossier/{commune|pair|epci|territory}/{key}``, built from the stored queries
+``territory_dossier``, ``unexplored_recommendations`` and ``actions_by_recommendation``
+(and ``coverage_matrix`` for the list of territories), run through the query pool."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from rdflib.term import Identifier
+
+from ... import vocab
+from ...errors import AmbiguousName, AulaKgError, ParameterError
+from ...territories import TERRITORY_KINDS, normalise
+from ..services import AppServices, app_services
+from ..terms import href
+from .common import not_found_page, render
+from .queries import run_rows, territory_choices
+
+router = APIRouter(include_in_schema=False)
+
+PLANNING_STATES = [("approuv", "ok"), ("révision", "progress"), ("élaboration", "progress"),
+                   ("cours", "progress"), ("prescri", "progress"), ("mature", "early")]
+KIND_LABELS = {"commune": "Commune", "pair": "Binôme Action Cœur de Ville", "epci": "EPCI",
+               "territory": "Territoire"}
+
+
+def status_class(text: str) -> str:
+    lowered = text.lower()
+    return next((cls for key, cls in PLANNING_STATES if key in lowered), "neutral")
+
+
+def listed(value, separator: str) -> str:
+    """A GROUP_CONCAT list in alphabetical order: SPARQL leaves the order of a group to the
+    server (1.1, 11.4.7), and a dossier reads the same on every store."""
+    parts = [p for p in str(value or "").split(separator) if p]
+    return separator.join(sorted(parts, key=lambda p: (normalise(p), p)))
+
+
+async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
+    service = services.queries
+    names = await service.names_async()
+    given = {"territory": iri}
+    facts = (await run_rows(service, "territory_dossier", given)).rows
+    unexplored = (await run_rows(service, "unexplored_recommendations", given)).rows
+    actions = (await run_rows(service, "actions_by_recommendation", given)).rows
+    view = services.graph
+    await anyio.to_thread.run_sync(
+        view.prefetch, [r.get(k) for rows in (facts, actions) for r in rows
+                        for k in ("action", "item")])
+
+    recommendations: dict[str, dict[str, Any]] = {}
+    for row in actions:
+        notation = str(row["notation"])
+        rec = recommendations.get(notation)
+        if rec is None:
+            try:
+                rec_iri = str(names.resolve(notation, {"recommendation"}, "recommendation").iri)
+            except ParameterError:
+                rec_iri = None
+            rec = recommendations[notation] = {
+                "notation": notation, "label": str(row["recommendation_label"]),
+                "href": href(rec_iri) if rec_iri else None, "explored": True, "actions": [],
+                "upstream": "",
+            }
+        rec["actions"].append({
+            "cell": view.cell(row["action"]),
+            "title": str(row["title"]),
+            "communes": listed(row.get("communes"), ", "),
+            "status": str(row.get("status_label") or ""),
+        })
+    for row in unexplored:
+        notation = str(row["notation"])
+        recommendations[notation] = {
+            "notation": notation, "label": str(row["label"]),
+            "href": href(row["recommendation"]), "explored": False, "actions": [],
+            "upstream": listed(row.get("upstream_documents"), " ; "),
+        }
+    recs = sorted(recommendations.values(), key=lambda r: r["notation"].zfill(4))
+    for rec in recs:
+        rec["actions"].sort(key=lambda a: a["title"].lower())
+
+    sections: dict[str, list[dict[str, Identifier | None]]] = {}
+    for row in facts:
+        sections.setdefault(str(row["section"]).split(" ", 1)[1], []).append(row)
+    programmes: dict[str, dict[str, Any]] = {}
+    for row in sections.get("programme", []):
+        entry = programmes.setdefault(
+            str(row["item"]), {"cell": view.cell(row["item"]), "communes": []})
+        entry["cell"].text = str(row["item_label"])
+        commune = str(row.get("detail") or "")
+        if commune and commune not in entry["communes"]:
+            entry["communes"].append(commune)
+    plans = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
+              "status": str(r.get("detail") or ""),
+              "status_class": status_class(str(r.get("detail") or ""))}
+             for r in sections.get("planification", [])]
+    indicators = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
+                   "period": str(r.get("detail") or "")}
+                  for r in sections.get("indicateur", [])]
+    findings = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
+                 "statement": str(r.get("detail") or "")}
+                for r in sections.get("constat", [])]
+    members = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
+                "code": str(r.get("detail") or "")} for r in sections.get("membre", [])]
+    for group in (plans, indicators, findings, members):
+        for entry in group:
+            entry["cell"].text = entry["label"]
+    return {
+        "recommendations": recs,
+        "unexplored": [r for r in recs if not r["explored"]],
+        "programmes": sorted(programmes.values(), key=lambda p: p["cell"].text.lower()),
+        "plans": plans, "indicators": indicators, "findings": findings, "members": members,
+        "action_count": sum(len(r["actions"]) for r in recs),
+    }
+
+
+@router.get("/dossier", response_class=HTMLResponse)
+async def dossier_index(request: Request) -> Response:
+    text = request.query_params.get("territoire", "").strip()
+    territories = await territory_choices(request)
+    if not text:
+        return render("dossiers.html", title="Dossiers de territoire", territories=territories,
+                      error=None, candidates=[], value="")
+    names = await app_services(request).queries.names_async()
+    try:
+        found = names.resolve(text, TERRITORY_KINDS, "territoire")
+    except AmbiguousName as exc:
+        candidates = [{"label": label, "href": "/dossier/" + iri.removeprefix(str(vocab.ID))}
+                      for iri, label in exc.candidates]
+        return render("dossiers.html", 400, title="Dossiers de territoire",
+                      territories=territories, error=exc.text("fr"),
+                      candidates=candidates, value=text)
+    except ParameterError as exc:
+        return render("dossiers.html", 400, title="Dossiers de territoire",
+                      territories=territories, error=exc.text("fr"),
+                      candidates=[], value=text)
+    return RedirectResponse("/dossier/" + str(found.iri).removeprefix(str(vocab.ID)), 303)
+
+
+@router.get("/dossier/{path:path}", response_class=HTMLResponse)
+async def dossier_page(path: str, request: Request) -> Response:
+    iri = str(vocab.ID) + path
+    services = app_services(request)
+    names = await services.queries.names_async()
+    try:
+        found = names.resolve(iri, TERRITORY_KINDS, "territoire")
+    except ParameterError:
+        return not_found_page(f"de territoire {iri}")
+    try:
+        data = await dossier_data(services, iri)
+    except AulaKgError as exc:
+        return render("error.html", exc.http_status, title="Dossier indisponible",
+                      code=exc.http_status, message=exc.text("fr"))
+    return render("dossier.html", title=f"Dossier : {found.label}", label=found.label,
+                  kind=KIND_LABELS.get(found.kind, found.kind), iri=iri, resource=href(iri),
+                  territories=await territory_choices(request), **data)
