@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve build test lint bench browser virtuoso clean
+.PHONY: run serve build test smoke lint bench browser virtuoso clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -35,12 +35,20 @@ virtuoso:
 	       $$SUDO apt-get update -qq && \
 	       DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource >/dev/null; }
 
-## Exactly what CI runs.
+## Exactly what CI runs: the type checker, the tests (warnings from aula_kg are errors), then
+## the wheel installed in a fresh virtual environment and run from outside the repository.
 test: $(STAMP) browser virtuoso
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
+	PYTHON=$(BIN)/python tests/smoke/installed_wheel.sh
+
+## The installed-wheel smoke test alone (tests/smoke/installed_wheel.sh).
+smoke: $(STAMP)
+	PYTHON=$(BIN)/python tests/smoke/installed_wheel.sh
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check src tests benchmarks
+	$(BIN)/python -m mypy
 
 ## Benchmarks (benchmarks/README.md): AULA graph; add BENCH_ARGS=--national for France.
 bench: $(STAMP)
@@ -48,4 +56,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build dist src/aula_kg/resources $(VENV)

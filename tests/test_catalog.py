@@ -43,7 +43,7 @@ def test_catalogue_has_at_least_fifteen_questions_and_checks():
     assert len(checks) >= 3
 
 
-@pytest.mark.parametrize("query", CATALOG, ids=lambda q: q.name)
+@pytest.mark.parametrize("query", list(CATALOG), ids=lambda q: q.name)
 def test_query_matches_its_golden_result(store, names, query):
     golden = GOLDEN / f"{query.name}.csv"
     assert golden.is_file(), f"no golden result: run tests/golden/regenerate.py"
@@ -60,7 +60,7 @@ def both_stores(built_settings):
     return (in_memory, NameIndex(in_memory)), (on_disk, NameIndex(on_disk))
 
 
-@pytest.mark.parametrize("query", CATALOG, ids=lambda q: q.name)
+@pytest.mark.parametrize("query", list(CATALOG), ids=lambda q: q.name)
 def test_query_gives_the_same_csv_in_memory_and_on_disk(both_stores, query):
     # GROUP_CONCAT's order is the engine's, and the two pyoxigraph stores iterate in different
     # orders: every stored query feeds its concatenations from an ordered sub-select.

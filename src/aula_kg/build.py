@@ -314,8 +314,8 @@ def build(
         "quads": len(lines),
         "graphs": graphs,
         "sources": [
-            {"path": str(f.path.relative_to(settings.home)) if f.path.is_relative_to(settings.home)
-             else str(f.path), "graph": str(f.graph), "triples": f.triples, "sha256": f.sha256}
+            {"path": settings.relative_source(f.path), "graph": str(f.graph),
+             "triples": f.triples, "sha256": f.sha256}
             for f in sources.files + (bulk.files if bulk else [])
         ],
     }

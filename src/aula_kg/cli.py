@@ -12,6 +12,7 @@ import importlib
 import sys
 
 from . import __version__
+from .config import home_option
 from .errors import AulaKgError
 
 #: Modules whose ``register(subparsers)`` adds commands, in help order.
@@ -22,6 +23,7 @@ COMMAND_MODULES = [
     "aula_kg.commands.actions",  # template, export, picture
     "aula_kg.commands.serve",
     "aula_kg.commands.publish",
+    "aula_kg.commands.where",
 ]
 
 
@@ -32,6 +34,12 @@ def make_parser() -> argparse.ArgumentParser:
         "query and serve it.",
     )
     parser.add_argument("--version", action="version", version=f"aula-kg {__version__}")
+    parser.add_argument(
+        "--home", metavar="DIR",
+        help="data directory: builds go to DIR/build, and DIR's own ontology/, shapes/, "
+        "queries/, data/ folders replace the shipped ones (default: AULA_KG_HOME, else the "
+        "checkout, else $XDG_DATA_HOME/aula-kg or ~/.local/share/aula-kg; see 'aula-kg where')",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
@@ -42,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        if args.home is None:
+            return int(args.handler(args) or 0)
+        with home_option(args.home):
+            return int(args.handler(args) or 0)
     except AulaKgError as exc:
         print(f"aula-kg: {exc.message}", file=sys.stderr)
         return exc.exit_code

@@ -419,6 +419,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "the SPARQL server {endpoint} answered something that is not N-Triples: "
               "{detail}",
     },
+    # -- settings and paths (config.py, packaging) -------------------------------------
+    "settings.not_a_number": {
+        "fr": "La variable {variable} attend un nombre ({expected}), reçu « {given} ».",
+        "en": "{variable} must be a number ({expected}), got {given!r}",
+    },
+    "settings.home_not_directory": {
+        "fr": "--home doit désigner un dossier : « {path} » est un fichier.",
+        "en": "--home must name a directory: {path} is a file",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

@@ -185,7 +185,9 @@ def _add_quad_file(sources: Sources, path: Path) -> None:
     fmt = QUAD_FORMATS[path.suffix.lower()]
     scratch = Dataset()
     try:
-        scratch.parse(path, format=fmt)
+        # Into the default graph's store (Dataset.parse goes through the deprecated
+        # default_context); the named graphs land in the same store.
+        scratch.default_graph.parse(path, format=fmt)
     except BadSyntax as exc:
         raise InputError(f"{path}:{exc.lines + 1}: syntax error: {exc._why}") from None
     except Exception as exc:
