@@ -8,6 +8,7 @@ with a plain message (no code) says that message in every language.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from . import messages
@@ -201,7 +202,7 @@ class ActionsInvalid(ValidationFailed):
     """The planners' spreadsheet has errors: ``errors`` lists them, one per cell
     (:class:`aula_kg.imports.actions.problems.RowError`); nothing was written."""
 
-    def __init__(self, message: str | None = None, *, errors: list | tuple = (),
+    def __init__(self, message: str | None = None, *, errors: Sequence[object] = (),
                  code: str | None = None, **params: Any):
         super().__init__(message, code=code, **params)
         self.errors = list(errors)

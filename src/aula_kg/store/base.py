@@ -147,8 +147,10 @@ class Store(Protocol):
 
     # read-only lookups, for the pages (no SPARQL built from a request)
 
-    #: "prebuilt", "memory" or "remote": reported by /api/status, never branched on.
-    kind: str
+    @property
+    def kind(self) -> str:
+        """"prebuilt", "memory" or "remote": reported by /api/status, never branched on."""
+        ...
 
     def quads(self, subject: TermPattern = None, predicate: TermPattern = None,
               object: TermPattern = None, graph: Graphs | str = UNION, *,  # noqa: A002
