@@ -188,7 +188,7 @@ def write_dumps(build_dir: Path, lines: Sequence[str], content_hash: str,
     ]
     for graph, quads in graphs.items():
         files.append((vocab.graph_dump_name(graph), "turtle", graph, len(quads),
-                      gzipped(turtle_text(quads, f"{header}: named graph <{graph}>"))))
+                      gzipped(turtle_text(quads, f"aula-kg: named graph <{graph}>"))))
     dumps = []
     for name, fmt, graph, count, data in files:
         write_if_changed(directory / name, data, what="aula-kg build (dumps)")

@@ -91,13 +91,14 @@ def _built_at(index: dumps.DumpIndex | None) -> str:
 # -- languages and numbers for people ---------------------------------------------------
 
 
-def page_language(request: Request) -> str:
+def page_language(request: Request, default: str = "fr") -> str:
     """``?lang=en|fr`` first, else the language of Accept-Language the reader prefers
-    among French and English, else French."""
+    among French and English, else ``default`` (French for pages, English for the JSON
+    errors, as the other routes give them)."""
     asked = request.query_params.get("lang", "").strip().lower()
     if asked in ("fr", "en"):
         return asked
-    best, best_q = "fr", -1.0
+    best, best_q = default, -1.0
     for item in request.headers.get("accept-language", "").split(","):
         tag, _, params = item.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
@@ -258,7 +259,8 @@ async def downloads_page(request: Request) -> Response:
 
 
 def _error(request: Request, exc: AulaKgError, headers: dict[str, str] | None = None):
-    return error_response(exc.http_status, exc.kind, exc.text(page_language(request)), headers)
+    language = page_language(request, default="en")
+    return error_response(exc.http_status, exc.kind, exc.text(language), headers)
 
 
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
@@ -283,12 +285,11 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
             raise RangeNotSatisfiable(code="download.range", range=header[:100], size=size)
         return max(size - suffix, 0), size - 1
     first = int(first_text)
-    last = int(last_text) if last_text else size - 1
-    if last < first:
+    if last_text and int(last_text) < first:
         return None
     if first >= size:
         raise RangeNotSatisfiable(code="download.range", range=header[:100], size=size)
-    return first, min(last, size - 1)
+    return first, min(int(last_text) if last_text else size - 1, size - 1)
 
 
 def _chunks(opened: dumps.OpenDump, first: int, last: int):
