@@ -350,7 +350,8 @@ def test_raw_paths_out_of_the_directory_are_404_on_a_real_server(built_settings,
     with serve_app(app) as (base, _thread):
         host, port = base.removeprefix("http://").split(":")
         for raw in ("/telechargements/../manifest.json", "/telechargements/..%2fmanifest.json",
-                    "/telechargements/%2e%2e/manifest.json", "/telechargements/%2e%2e%2f..%2f..%2fetc%2fpasswd",
+                    "/telechargements/%2e%2e/manifest.json",
+                    "/telechargements/%2e%2e%2f..%2f..%2fetc%2fpasswd",
                     "/telechargements//etc/passwd", "/telechargements/../../../../etc/passwd",
                     "/telechargements/dumps/../../aula-kg.nq"):
             connection = http.client.HTTPConnection(host, int(port), timeout=10)
