@@ -346,7 +346,7 @@ def test_links_to_wikidata_and_insee_become_linksets_with_their_counts(tmp_path,
 
 
 @pytest.mark.server
-def test_the_figures_are_the_same_on_a_remote_store(oxigraph_server, store, built_settings):
+def test_the_figures_are_the_same_on_a_remote_store(oxigraph_server, store, built_settings):  # noqa: F811
     """VoID and the catalogue read the graph through the store protocol only: an oxigraph
     server holding the same graphs gives the same figures and provenance."""
     internal = Catalog.load_internal(built_settings.queries_dir)
