@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import os
 import shutil
 from dataclasses import replace
@@ -62,12 +63,10 @@ def artefact_lines(settings) -> list[str]:
 def test_build_writes_the_whole_graph_and_one_file_per_named_graph(built_settings, index):
     graphs = {dump.graph for dump in index.dumps}
     names = {dump.name for dump in index.dumps}
-    manifest_graphs = set(__import__("json").loads(
-        built_settings.manifest_file.read_text())["graphs"])
+    manifest = json.loads(built_settings.manifest_file.read_text())
     assert {"aula-kg.nq.gz", "aula-kg.trig.gz"} <= names
-    assert graphs == manifest_graphs | {None}
-    assert index.content_hash == __import__("json").loads(
-        built_settings.manifest_file.read_text())["sha256"]
+    assert graphs == set(manifest["graphs"]) | {None}
+    assert index.content_hash == manifest["sha256"]
     for dump in index.dumps:
         data = (index.directory / dump.name).read_bytes()
         assert len(data) == dump.bytes
