@@ -12,6 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
 from .. import __version__, vocab
+from .dcat import graph_texts
 from .dumps import DumpIndex
 from .facts import Counts, GraphFacts
 
@@ -86,8 +87,8 @@ def void_graph(base: str, facts: GraphFacts, index: DumpIndex | None) -> Graph:
         graph.add((dataset, VOID.subset, subset))
         graph.add((subset, RDF.type, VOID.Dataset))
         graph.add((subset, SD.name, URIRef(name)))
-        graph.add((subset, DCTERMS.title, Literal(f"graphe nommé {name}", lang="fr")))
-        graph.add((subset, DCTERMS.title, Literal(f"named graph {name}", lang="en")))
+        for lang, (title, _description) in graph_texts(name, facts).items():
+            graph.add((subset, DCTERMS.title, Literal(title, lang=lang)))
         _add_counts(graph, subset, counts)
         graph.add((subset, VOID.sparqlEndpoint, vocab.sparql_endpoint(base)))
         if index is not None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -75,8 +75,11 @@ class Publication:
         return self.settings.public_url or str(request.base_url).rstrip("/")
 
 
-def publication(request: Request) -> Publication:
-    state = request.app.state
+def publication(request: Request | FastAPI) -> Publication:
+    """The app's Publication (made at first use). ``publication(app).facts()`` in the app's
+    warm-up spares the first reader of VoID or the catalogue the counting queries."""
+    app = request if isinstance(request, FastAPI) else request.app
+    state = app.state
     found = getattr(state, "publication", None)
     if found is None:
         found = state.publication = Publication(state.settings, state.store)
