@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent
 SHIPPED = {
     "ontology": ("*.ttl",),
     "shapes": ("*.ttl",),
-    "queries": ("*.rq", "README.md"),
+    "queries": ("*.rq", "internal/*.rq", "README.md"),
     "data": ("*.ttl", "opendata/*.trig", "opendata/*.geojson"),
 }
 

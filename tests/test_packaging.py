@@ -24,15 +24,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def shipped_sources() -> set[str]:
-    """What the wheel must carry under aula_kg/resources/: every source file of the checkout."""
-    patterns = {
-        "ontology": ["*.ttl"], "shapes": ["*.ttl"], "queries": ["*.rq"],
-        "data": ["*.ttl", "opendata/*.trig", "opendata/*.geojson"],
-    }
+    """What the wheel must carry under aula_kg/resources/: every source file of the checkout,
+    in any sub-folder (found here by suffix, not by setup.py's patterns, so that a new
+    folder such as queries/internal/ cannot be left out unnoticed)."""
+    suffixes = {".ttl", ".rq", ".trig", ".geojson"}
     return {
         f"aula_kg/resources/{folder}/{path.relative_to(REPO / folder).as_posix()}"
-        for folder, globs in patterns.items() for pattern in globs
-        for path in (REPO / folder).glob(pattern)
+        for folder in ("ontology", "shapes", "queries", "data")
+        for path in (REPO / folder).rglob("*") if path.suffix in suffixes
     }
 
 

@@ -25,6 +25,7 @@ from .catalog import Catalog
 from .config import Settings
 from .errors import InputError, ValidationFailed
 from .files import write_atomically
+from .publishing.dumps import write_dumps
 from .sources import QUAD_FORMATS, SourceFile, Sources, load_sources
 from .store import EmbeddedStore, prebuilt
 from .store.embedded import with_union_default_graph
@@ -325,6 +326,8 @@ def build(
     write_atomically(
         settings.manifest_file, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     )
+    # The downloadable dumps of the same lines, with their index (publishing.dumps).
+    write_dumps(settings.build_dir, lines, content_hash, manifest["built_at"])
     kept = {store_path} | ({previous_store} if previous_store else set())
     prebuilt.sweep(settings.build_dir, kept)
     seconds["write"] = time.perf_counter() - start - seconds["store"]

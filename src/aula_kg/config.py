@@ -161,6 +161,9 @@ class Settings:
     endpoint_graph_store: str | None = None
     endpoint_user: str | None = None
     endpoint_password: str | None = None
+    #: The public address of the server (``https://kg.example.org``): VoID, the catalogue
+    #: and the download page name their IRIs on it. None: on the address of each request.
+    public_url: str | None = None
     #: Which setting chose ``home`` (``--home``, ``AULA_KG_HOME``, checkout, ...).
     home_chosen_by: str = field(default=default_home()[1], compare=False)
 
@@ -242,4 +245,5 @@ class Settings:
             endpoint_graph_store=os.environ.get("AULA_KG_ENDPOINT_GRAPH_STORE") or None,
             endpoint_user=os.environ.get("AULA_KG_ENDPOINT_USER") or None,
             endpoint_password=os.environ.get("AULA_KG_ENDPOINT_PASSWORD") or None,
+            public_url=os.environ.get("AULA_KG_PUBLIC_URL", "").strip().rstrip("/") or None,
         )

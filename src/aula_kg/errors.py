@@ -206,3 +206,27 @@ class ActionsInvalid(ValidationFailed):
                  code: str | None = None, **params: Any):
         super().__init__(message, code=code, **params)
         self.errors = list(errors)
+
+
+# -- publishing (issue 14)
+
+
+class UnknownDownload(InputError):
+    """No dump of the build has this name (HTTP 404)."""
+
+    http_status = 404
+    kind = "not_found"
+
+
+class DownloadUnavailable(GraphUnavailable):
+    """A dump is missing or differs from its index (a killed or running build): HTTP 503,
+    never wrong bytes under the advertised checksum."""
+
+    kind = "download_unavailable"
+
+
+class RangeNotSatisfiable(InputError):
+    """A ``Range`` request outside the file (HTTP 416)."""
+
+    http_status = 416
+    kind = "range_not_satisfiable"

@@ -428,6 +428,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "--home doit désigner un dossier : « {path} » est un fichier.",
         "en": "--home must name a directory: {path} is a file",
     },
+    # -- publishing: dumps, VoID, catalogue (issue 14) ----------------------------------
+    "download.unknown": {
+        "fr": "Aucun fichier à télécharger ne s'appelle « {name} » (voir /telechargements).",
+        "en": "no download is named '{name}' (see /telechargements)",
+    },
+    "download.missing": {
+        "fr": "Le fichier « {name} » est annoncé mais absent du disque : une construction "
+              "est peut-être en cours ; réessayez dans un moment.",
+        "en": "the file '{name}' is listed but missing on disk: a build may be running; "
+              "try again in a moment",
+    },
+    "download.damaged": {
+        "fr": "Le fichier « {name} » ne correspond pas à sa taille ou à sa somme SHA-256 "
+              "annoncées (construction interrompue ou en cours) : il n'est pas servi ; "
+              "réessayez dans un moment.",
+        "en": "the file '{name}' does not match its advertised size or SHA-256 (a build "
+              "was killed or is running): it is not served; try again in a moment",
+    },
+    "download.index_damaged": {
+        "fr": "L'index des fichiers à télécharger ({path}) est illisible : relancez "
+              "« aula-kg build ».",
+        "en": "the index of the downloads ({path}) cannot be read: run 'aula-kg build' again",
+    },
+    "download.range": {
+        "fr": "La plage demandée ({range}) est hors du fichier ({size} octets).",
+        "en": "the requested range ({range}) lies outside the file ({size} bytes)",
+    },
+    "download.none": {
+        "fr": "Aucun fichier à télécharger : cette construction n'en a pas écrit "
+              "(relancez « aula-kg build »).",
+        "en": "no downloads: this build wrote none (run 'aula-kg build' again)",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

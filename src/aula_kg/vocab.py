@@ -260,6 +260,100 @@ def parameter_path(parameter: str) -> URIRef:
     return ID[f"query-parameter/{parameter}"]
 
 
+
+# -- publishing: VoID, the DCAT-AP catalogue and the dumps (issue 14)
+#
+# These locate documents on the server, so they are minted on its public address (``base``:
+# AULA_KG_PUBLIC_URL, else the request's own address), not under BASE.
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+#: IANA media types as IRIs (DCAT-AP's dcat:mediaType values).
+IANA_MEDIA_TYPE = Namespace("http://www.iana.org/assignments/media-types/")
+#: EU vocabularies: file types, data themes, frequencies.
+EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+EU_DATA_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
+#: The Licence Ouverte / Open Licence 2.0 of Etalab (the agency's data; data.gouv.fr's IRI).
+LICENCE_OUVERTE_2 = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+#: The agency, publisher of the graph (curated in data/territories.ttl).
+AGENCY = ID["organisation/aula"]
+
+
+def public_iri(base: str, path: str = "") -> URIRef:
+    """``path`` (``/catalogue``) on the server's public address ``base``."""
+    return URIRef(base.rstrip("/") + path)
+
+
+def published_key(graph_iri: object) -> str:
+    """A named graph's short key: ``curated``, ``opendata-cog``."""
+    value = str(graph_iri)
+    local = value[len(str(GRAPH)):] if value.startswith(str(GRAPH)) else value
+    return slugify(local) or "graph"
+
+
+def graph_dump_name(graph_iri: object) -> str:
+    """The file name of one named graph's dump: ``graph-opendata-cog.ttl.gz``."""
+    return f"graph-{published_key(graph_iri)}.ttl.gz"
+
+
+def downloads_page(base: str) -> URIRef:
+    return public_iri(base, "/telechargements")
+
+
+def download(base: str, name: str) -> URIRef:
+    """A dump file on the server (its name from the dumps index)."""
+    return public_iri(base, f"/telechargements/{name}")
+
+
+def sparql_endpoint(base: str) -> URIRef:
+    return public_iri(base, "/sparql")
+
+
+def void_document(base: str) -> URIRef:
+    return public_iri(base, "/.well-known/void")
+
+
+def void_dataset(base: str, graph_iri: object | None = None) -> URIRef:
+    """The VoID dataset of the whole graph, or its subset for one named graph."""
+    key = "aula-kg" if graph_iri is None else f"graph-{published_key(graph_iri)}"
+    return public_iri(base, f"/.well-known/void#{key}")
+
+
+def void_linkset(base: str, target: str) -> URIRef:
+    return public_iri(base, f"/.well-known/void#links-{slugify(target)}")
+
+
+def void_target(base: str, target: str) -> URIRef:
+    """The other dataset a linkset points into (``insee``, ``wikidata``)."""
+    return public_iri(base, f"/.well-known/void#dataset-{slugify(target)}")
+
+
+def catalogue(base: str) -> URIRef:
+    return public_iri(base, "/catalogue")
+
+
+def catalogue_node(base: str, local: str) -> URIRef:
+    """A resource described in the catalogue document (``sparql``, ``contact``...)."""
+    return public_iri(base, f"/catalogue#{slugify(local)}")
+
+
+def published_dataset(base: str, graph_iri: object | None = None) -> URIRef:
+    """The catalogue's dataset for one named graph, or (None) for the whole graph."""
+    key = "aula-kg" if graph_iri is None else published_key(graph_iri)
+    return catalogue_node(base, f"dataset-{key}")
+
+
+def published_distribution(base: str, dump_name: str) -> URIRef:
+    return catalogue_node(base, f"distribution-{dump_name}")
+
+
+def published_checksum(base: str, dump_name: str) -> URIRef:
+    return catalogue_node(base, f"checksum-{dump_name}")
+
 # -- compact names
 
 #: Turtle's safe local names (a subset of PN_LOCAL: no dots, colons or escapes).

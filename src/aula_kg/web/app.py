@@ -26,7 +26,7 @@ from ..config import Settings
 from ..errors import GraphUnavailable
 from ..guard import pool_for_store
 from ..store import Store, open_store
-from . import api, images, pages
+from . import api, images, pages, publishing
 from .errors import install_error_handlers
 from .graphview import GraphView
 from .pages.home import home_facts
@@ -122,6 +122,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(images.router)
     app.include_router(pages.router)
+    app.include_router(publishing.router)
     api.install_openapi(app)
     return app
 
@@ -134,6 +135,7 @@ def _warm_up(app: FastAPI) -> None:
         services.queries.names()
         services.queries.enum_values()
         home_facts(services)
+        publishing.publication(app).facts()
         services.warm = True
     except Exception:  # noqa: BLE001 - the requests that need them will report any error
         logger.warning("warm-up failed; the first requests will build the indexes",
