@@ -1,4 +1,4 @@
-"""The guard: what a user query may do (read-only, no fetching) and for how long."""
+"""The query policy and executors: what a user query may do (read-only, no fetching) and for how long."""
 
 from __future__ import annotations
 
@@ -12,23 +12,17 @@ import pyoxigraph as ox
 import pytest
 from fixtures.sparql.helpers import COMMUNES, EX, ITEMS, PROGRAMMES, SLOW_QUERY, fixture_store
 
-from aula_kg.errors import QueryRejected, QueryTimeout
-from aula_kg.formats import NotAcceptable
-from aula_kg.guard import (
-    CappedOutput,
-    Policy,
+from aula_kg.errors import (
     QueryFailed,
-    QueryRequest,
+    QueryRejected,
+    QueryTimeout,
     ServerBusy,
     UpdateRefused,
-    WorkerPool,
-    check_query,
-    execute,
-    load_snapshot,
-    local_graph_names,
-    tokens,
-    wait_until_ready,
 )
+from aula_kg.formats import NotAcceptable
+from aula_kg.sparql_policy import Policy, check_query, tokens
+from aula_kg.store.execution import CappedOutput, QueryRequest, execute, local_graph_names
+from aula_kg.store.workers import WorkerPool, load_snapshot, wait_until_ready
 
 LOCAL = {COMMUNES, PROGRAMMES, ITEMS}
 

@@ -12,8 +12,9 @@ import pytest
 
 from aula_kg.build import build
 from aula_kg.errors import GraphUnavailable, ValidationFailed
-from aula_kg.guard import QueryRequest, WorkerPool
 from aula_kg.store import EmbeddedStore, open_store, prebuilt
+from aula_kg.store.execution import QueryRequest
+from aula_kg.store.workers import WorkerPool
 
 COUNT_COMMUNES = (
     "SELECT (COUNT(*) AS ?n) WHERE { ?c a <http://rdf.insee.fr/def/geo#Commune> }"

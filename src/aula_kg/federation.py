@@ -69,7 +69,7 @@ from . import __version__
 from .catalog import RESOURCE_TYPES, StoredQuery
 from .config import Settings
 from .errors import AulaKgError, InputError, QueryRejected, ServiceFailed
-from .guard import check_query
+from .sparql_policy import check_query
 from .store import SelectResult, Store
 from .territories import NameIndex
 

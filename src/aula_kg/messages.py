@@ -105,6 +105,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "every query worker is busy; no worker became free in {wait} s, "
               "try again later",
     },
+    # -- query execution (store.execution; the `sparql` command) ---------------------
+    "query.truncated": {
+        "fr": "Réponse tronquée à {rows} lignes (AULA_KG_MAX_ROWS).",
+        "en": "answer truncated at {rows} rows (AULA_KG_MAX_ROWS)",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

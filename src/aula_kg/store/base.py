@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rdflib import Graph
 from rdflib.term import Identifier
+
+if TYPE_CHECKING:
+    from .execution import Executor, Limits
 
 
 @dataclass
@@ -54,15 +57,15 @@ class Store(Protocol):
         self, query: str, bindings: Mapping[str, Identifier] | None = None
     ) -> Graph: ...
 
-    def query_serialized(
-        self,
-        query: str,
-        *,
-        solutions_format: str,
-        graph_format: str,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> QueryOutput: ...
+    def executor(self, limits: Limits, *, in_process: bool = False,
+                 cache_bytes: int = 0) -> Executor:
+        """What runs user queries under ``limits`` (store.execution): worker processes or
+        a remote pool for a server, in this process when ``in_process`` (command line)."""
+        ...
+
+    def describe(self) -> dict[str, str]:
+        """``{"kind": "prebuilt" | "memory" | "remote"}``, for the status report."""
+        ...
 
     def graph_names(self) -> list[str]: ...
 

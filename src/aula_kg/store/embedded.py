@@ -12,7 +12,7 @@ instead of holding its own copy.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,22 +21,14 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Identifier
 
 from ..errors import GraphUnavailable, QueryRejected
-from .base import QueryOutput, SelectResult
+from ..formats import OXIGRAPH_GRAPH_FORMATS
+from .base import SelectResult
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = str(RDF.langString)
 
-SOLUTIONS_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+#: web/pages.py still imports the graph table from here; it is formats.py's (one table).
+GRAPH_FORMATS = OXIGRAPH_GRAPH_FORMATS
 
 
 def to_rdflib(term) -> Identifier | None:
@@ -180,24 +172,26 @@ class EmbeddedStore:
             )
         return graph
 
-    def query_serialized(
-        self,
-        query: str,
-        *,
-        solutions_format: str,
-        graph_format: str,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> QueryOutput:
-        result = self._run(query, None, default_graphs, named_graphs)
-        if isinstance(result, ox.QueryBoolean):
-            fmt = SOLUTIONS_FORMATS[solutions_format]
-            return QueryOutput("boolean", solutions_format, result.serialize(format=fmt))
-        if isinstance(result, ox.QuerySolutions):
-            fmt = SOLUTIONS_FORMATS[solutions_format]
-            return QueryOutput("solutions", solutions_format, result.serialize(format=fmt))
-        fmt = GRAPH_FORMATS[graph_format]
-        return QueryOutput("graph", graph_format, result.serialize(format=fmt))
+    def executor(self, limits, *, in_process: bool = False, cache_bytes: int = 0):
+        """User queries on this store under ``limits`` (store.execution.Limits): in this
+        process for the command line, else in worker processes that can be killed at the
+        deadline (store.workers), behind an answer cache of ``cache_bytes`` when positive
+        (the graph never changes under a running server)."""
+        from .execution import InProcessExecutor
+
+        if in_process:
+            return InProcessExecutor(self._store, limits)
+        from ..answers import AnswerCache, CachedPool
+        from .workers import WorkerPool
+
+        pool = WorkerPool.for_store(
+            self, size=limits.workers, timeout=limits.timeout, max_rows=limits.max_rows,
+            allowed_endpoints=limits.allowed_endpoints, queue_timeout=limits.queue_timeout)
+        return CachedPool(pool, AnswerCache(cache_bytes)) if cache_bytes > 0 else pool
+
+    def describe(self) -> dict[str, str]:
+        """``prebuilt`` (opened from the build's on-disk store) or ``memory``."""
+        return {"kind": "prebuilt" if self.path is not None else "memory"}
 
     def graph_names(self) -> list[str]:
         """The named graphs (sources), sorted."""

@@ -26,7 +26,7 @@ from .. import __version__, federation, formats
 from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from ..config import Settings
 from ..errors import AmbiguousName, ParameterError, QueryRejected, UnknownQuery
-from ..guard import CappedOutput, QueryRequest, WorkerPool
+from ..store import CappedOutput, Executor, QueryRequest
 from ..store.base import Store
 from ..territories import NameIndex
 from .sparql import TRUNCATED_HEADER
@@ -64,7 +64,7 @@ class QueryService:
 
     settings: Settings
     store: Store
-    pool: WorkerPool
+    pool: Executor
     catalog: Catalog
     _names: NameIndex | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -244,8 +244,7 @@ async def list_queries(request: Request) -> JSONResponse:
 async def status(request: Request) -> JSONResponse:
     state = request.app.state
     store = state.store
-    kind = ("remote" if not hasattr(store, "oxigraph")
-            else "prebuilt" if getattr(store, "path", None) else "memory")
+    kind = store.describe()["kind"]
     pool = state.query_pool
     cache = getattr(pool, "cache", None)
     return JSONResponse({

@@ -18,9 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 
 from .. import __version__
 from ..config import Settings
-from ..errors import GraphUnavailable
-from ..guard import pool_for_store
-from ..store import Store, open_store
+from ..store import Store, open_executor, open_store
 from . import api, images, pages
 from .errors import install_error_handlers
 from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlService
@@ -44,19 +42,7 @@ def create_app(
     settings = settings or Settings.from_env()
     if store is None:
         store = open_store(settings)
-    try:
-        pool = pool_for_store(
-            store,
-            size=workers or getattr(settings, "query_workers", None),
-            timeout=settings.query_timeout,
-            max_rows=settings.max_rows,
-            allowed_endpoints=settings.allowed_service_endpoints,
-            cache_bytes=getattr(settings, "answer_cache_bytes", 0),
-        )
-    except TypeError:
-        raise GraphUnavailable(
-            "the SPARQL endpoint serves the embedded store or a remote SPARQL server only"
-        ) from None
+    pool = open_executor(store, settings, workers=workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -118,7 +104,7 @@ def _warm_up(app: FastAPI) -> None:
         service = api.query_service(app)
         service.names()
         service.enum_values()
-        if hasattr(app.state.store, "oxigraph"):
+        if app.state.store.describe()["kind"] != "remote":
             pages.home_facts_of(app)
         app.state.warm = True
     except Exception:  # noqa: BLE001 - the requests that need them will report any error

@@ -6,7 +6,8 @@ answer's format is negotiated (``Accept`` with q-values, or a ``format=`` overri
 are refused (403) through every door. A GET with no query returns the service description.
 
 The handler parses the request itself (no pydantic models) to keep the per-request cost
-small; the query is checked and run by :mod:`aula_kg.guard` in a worker process.
+small; the query is checked and run by the store's executor (store.execution), in a
+worker process for the embedded store.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 from .. import formats
 from ..config import Settings
 from ..errors import UpdateRefused
-from ..guard import QueryRequest, WorkerPool
-from ..store.base import Store
+from ..store import Executor, QueryRequest, Store
 from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UriTooLong
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -52,7 +52,7 @@ class SparqlService:
 
     settings: Settings
     store: Store
-    pool: WorkerPool
+    pool: Executor
     max_url_bytes: int = MAX_URL_BYTES
     _descriptions: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
