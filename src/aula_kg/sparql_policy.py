@@ -38,11 +38,13 @@ _QUERY_FORMS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "
 
 # Every alternative either matches in one left-to-right pass or not at all, and unterminated
 # strings run to the end of their line (short) or of the text (long), so lexing is linear.
+# Each match skips the whitespace and comments before one significant token (or the end):
+# half as many matches as one per whitespace run, in one pass still.
 _TOKEN = re.compile(
     r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<string>
+    (?:\s++|\#[^\r\n]*+)*+
+    (?:
+    (?P<string>
         '''(?:[^'\\]|\\.|'(?!''))*+(?:'''|\Z)
       | \"\"\"(?:[^"\\]|\\.|"(?!""))*+(?:\"\"\"|\Z)
       | '(?:[^'\\\r\n]|\\.)*+'?
@@ -55,6 +57,8 @@ _TOKEN = re.compile(
   | (?P<pname>(?:[^\W\d_][\w\-.\u00B7]*+)?:(?:\\.|%[0-9A-Fa-f]{2}|[\w\-.:\u00B7])*+)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*+)
   | (?P<other>.)
+  | (?P<end>\Z)
+    )
     """,
     re.VERBOSE | re.DOTALL,
 )
@@ -75,17 +79,19 @@ def _unescape_codepoints(text: str) -> str:
 def tokens(text: str) -> list[tuple[str, str]]:
     """The significant tokens of a SPARQL text as (kind, text); whitespace and comments go."""
     out: list[tuple[str, str]] = []
-    pos, end = 0, len(text)
-    match = _TOKEN.match
-    while pos < end:
-        m = match(text, pos)
+    append = out.append
+    for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        value = m.group()
+        if kind == "end":
+            break
+        value = m.group(kind)
         if kind == "pname" and value.endswith("."):
-            value = value.rstrip(".")  # a local name never ends with '.': it ends the triple
-        pos += len(value)
-        if kind not in ("ws", "comment"):
-            out.append((kind, value))
+            # A local name never ends with '.': the dots end the triple.
+            name = value.rstrip(".")
+            append((kind, name))
+            out.extend([("other", ".")] * (len(value) - len(name)))
+            continue
+        append((kind, value))
     return out
 
 

@@ -182,11 +182,13 @@ class EmbeddedStore:
         if in_process:
             return InProcessExecutor(self._store, limits)
         from ..answers import AnswerCache, CachedPool
-        from .workers import WorkerPool
+        from .workers import IN_MEMORY_MAX_BYTES, WorkerPool, store_bytes
 
+        small = self.path is not None and store_bytes(self.path) <= IN_MEMORY_MAX_BYTES
         pool = WorkerPool.for_store(
-            self, size=limits.workers, timeout=limits.timeout, max_rows=limits.max_rows,
-            allowed_endpoints=limits.allowed_endpoints, queue_timeout=limits.queue_timeout)
+            self, in_memory=small, size=limits.workers, timeout=limits.timeout,
+            max_rows=limits.max_rows, allowed_endpoints=limits.allowed_endpoints,
+            queue_timeout=limits.queue_timeout)
         return CachedPool(pool, AnswerCache(cache_bytes)) if cache_bytes > 0 else pool
 
     def describe(self) -> dict[str, str]:

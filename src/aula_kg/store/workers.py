@@ -50,6 +50,18 @@ from .execution import CappedOutput, QueryRequest, execute, local_graph_names
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
+#: Largest prebuilt store (bytes on disk) whose workers hold the graph in memory instead:
+#: an in-memory store answers the stored queries about twice as fast as the read-only
+#: RocksDB store (benchmarks/, distinct mix), for a few tens of MB per worker on a graph of
+#: this size. Larger graphs (the national one) stay on disk, shared through the page cache.
+IN_MEMORY_MAX_BYTES = 16 << 20
+
+
+def store_bytes(path: Path) -> int:
+    """Bytes on disk of a prebuilt store directory."""
+    return sum(f.stat().st_size for f in Path(path).iterdir() if f.is_file())
+
+
 def load_snapshot(path: str | os.PathLike) -> ox.Store:
     """The worker's store: a prebuilt on-disk store (a directory) opened read-only, or an
     N-Quads snapshot loaded in memory, its default graph holding the union of the named
@@ -210,11 +222,13 @@ class WorkerPool:
         self._finalizer = weakref.finalize(self, _cleanup, self._workers, cleanup_dir)
 
     @classmethod
-    def for_store(cls, store: EmbeddedStore, **kwargs) -> WorkerPool:
-        """A pool over the embedded ``store``: its prebuilt on-disk store when it was
-        opened from one, else a snapshot written to a private temporary directory removed
-        on :meth:`close`."""
-        if store.path is not None:
+    def for_store(cls, store: EmbeddedStore, *, in_memory: bool = False, **kwargs
+                  ) -> WorkerPool:
+        """A pool over the embedded ``store``: workers open its prebuilt on-disk store
+        read-only when it was opened from one and ``in_memory`` is false; otherwise they
+        load a snapshot written to a private temporary directory removed on :meth:`close`
+        (an in-memory pyoxigraph store answers about twice as fast as RocksDB)."""
+        if store.path is not None and not in_memory:
             # A prebuilt store: each worker opens it read-only, nothing is copied.
             return cls(store.path, **kwargs)
         directory = Path(tempfile.mkdtemp(prefix="aula-kg-snapshot-"))

@@ -21,7 +21,7 @@ from ..config import Settings
 from ..store import Store, open_executor, open_store
 from . import api, images, pages
 from .errors import install_error_handlers
-from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlService
+from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlFastPath, SparqlService
 from .sparql import router as sparql_router
 
 logger = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ def create_app(
         expose_headers=[TRUNCATED_HEADER],
         max_age=600,
     )
+    app.add_middleware(SparqlFastPath)  # outside CORS: it takes only requests without Origin
     app.include_router(sparql_router)
     app.include_router(api.router)
     app.include_router(images.router)

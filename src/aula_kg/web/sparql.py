@@ -23,9 +23,16 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
 from .. import formats
 from ..config import Settings
-from ..errors import UpdateRefused
+from ..errors import (
+    AulaKgError,
+    BadRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    UpdateRefused,
+    UriTooLong,
+)
 from ..store import Executor, QueryRequest, Store
-from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UriTooLong
+from .errors import response_for
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
@@ -264,6 +271,30 @@ _DOC = """SPARQL 1.1 Protocol endpoint (read-only).
 * Updates are refused (403); `SERVICE`, `FROM`, `FROM NAMED` never reach remote data (400);
   each query has a time limit (504) and a row cap (header `Aula-Kg-Truncated`).
 """
+
+
+class SparqlFastPath:
+    """An ASGI middleware that sends a plain ``GET``/``POST /sparql`` (no ``Origin``
+    header: no CORS headers to add) straight to :class:`SparqlService`, past the routing
+    and the per-route machinery of FastAPI, which cost more CPU than a small query itself
+    (issue 15, "Speed"). The answer and the errors are the same as through the router,
+    which keeps every other request, and the documented route."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if (scope["type"] != "http" or scope["path"] not in ("/sparql", "/sparql/")
+                or scope["method"] not in ("GET", "POST")
+                or any(key == b"origin" for key, _ in scope["headers"])):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await scope["app"].state.sparql.handle(request)
+        except AulaKgError as exc:
+            response = response_for(exc)
+        await response(scope, receive, send)
 
 
 @router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query", description=_DOC)
