@@ -402,3 +402,41 @@ def test_deep_nesting_is_refused_before_the_parser():
         with pytest.raises(QueryRejected, match="nests more than"):
             check(text)
     assert check("SELECT * WHERE " + "{" * 150 + "}" * 150).form == "SELECT"
+
+
+# -- executors: the store chooses ------------------------------------------------------
+
+
+def test_the_store_gives_its_executor_and_describes_itself():
+    from aula_kg.answers import CachedPool
+    from aula_kg.store import Limits
+    from aula_kg.store.execution import InProcessExecutor
+
+    store = fixture_store()
+    assert store.describe() == {"kind": "memory"}
+    local = store.executor(Limits(max_rows=2), in_process=True)
+    assert isinstance(local, InProcessExecutor) and local.pids() == []
+    out = asyncio.run(local.run(QueryRequest(f"SELECT ?c {{ ?c a <{EX}Commune> }}")))
+    assert out.truncated and len(bindings(out)) == 2  # the server's row cap, in process
+    with pytest.raises(QueryRejected, match="SERVICE"):
+        asyncio.run(local.run(QueryRequest("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")))
+    pool = store.executor(Limits(workers=1))
+    cached = store.executor(Limits(workers=1), cache_bytes=1 << 20)
+    try:
+        assert isinstance(pool, WorkerPool) and pool.cache is None
+        assert isinstance(cached, CachedPool) and cached.cache.capacity == 1 << 20
+    finally:
+        pool.close()
+        cached.close()
+
+
+def test_the_policy_module_sits_below_the_stores():
+    """sparql_policy imports no store module: store.remote can use the lexer (no cycle)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, aula_kg.sparql_policy; "
+            "print(sorted(m for m in sys.modules if m.startswith('aula_kg.store')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

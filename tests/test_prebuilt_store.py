@@ -110,3 +110,29 @@ def test_a_failed_build_leaves_the_previous_store(tmp_path, built_settings, monk
     assert _store_dirs(settings) == before  # no temporary directory left either
     assert settings.manifest_file.read_bytes() == manifest
     assert open_store(settings).triple_count() > 0
+
+
+def test_server_workers_hold_a_small_graph_in_memory_and_a_large_one_on_disk(
+        built_settings, monkeypatch):
+    """An in-memory store answers about twice as fast as the read-only RocksDB one, so the
+    server's workers load a copy of a small prebuilt store; above the threshold they open
+    the store itself, shared through the page cache."""
+    from aula_kg.store import Limits, workers
+
+    opened = open_store(built_settings)
+    pool = opened.executor(Limits(timeout=10.0, workers=1))
+    try:
+        assert pool.snapshot != opened.path and pool.snapshot.is_file()
+        pool.start()
+        out = asyncio.run(pool.run(QueryRequest(COUNT_COMMUNES, results_format="csv")))
+        expected = opened.select(COUNT_COMMUNES).rows[0][0]
+        assert out.body.decode().splitlines()[1] == str(expected)
+    finally:
+        pool.close()
+    assert not pool.snapshot.exists()  # the copy goes with the pool
+    monkeypatch.setattr(workers, "IN_MEMORY_MAX_BYTES", 0)
+    large = opened.executor(Limits(workers=1))
+    try:
+        assert large.snapshot == opened.path
+    finally:
+        large.close()
