@@ -1,4 +1,5 @@
-"""The query policy and executors: what a user query may do (read-only, no fetching) and for how long."""
+"""The query policy and executors: what a user query may do (read-only, no fetching)
+and for how long."""
 
 from __future__ import annotations
 
