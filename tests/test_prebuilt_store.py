@@ -136,3 +136,27 @@ def test_server_workers_hold_a_small_graph_in_memory_and_a_large_one_on_disk(
         assert large.snapshot == opened.path
     finally:
         large.close()
+
+
+def test_the_sparql_command_runs_in_process_with_the_servers_rules(cli_env, capsys,
+                                                                   monkeypatch):
+    """`aula-kg sparql` starts no worker: the in-process executor applies the server's
+    checks and row cap on the prebuilt store."""
+    from aula_kg.cli import main
+    from aula_kg.store import workers
+
+    monkeypatch.setattr(workers.WorkerPool, "start", None)  # a worker start would fail
+    assert main(["sparql", COUNT_COMMUNES, "--format", "csv"]) == 0
+    count = capsys.readouterr().out.splitlines()
+    assert count[0] == "n" and int(count[1]) > 0
+    assert main(["sparql", "ASK { ?s ?p ?o }"]) == 0
+    assert capsys.readouterr().out.strip() == "true"
+    assert main(["sparql", "CONSTRUCT WHERE { ?c a <http://rdf.insee.fr/def/geo#Commune> }"]) == 0
+    turtle = capsys.readouterr().out
+    assert "@prefix geo: <http://rdf.insee.fr/def/geo#>" in turtle and "geo:Commune" in turtle
+    monkeypatch.setenv("AULA_KG_MAX_ROWS", "2")
+    assert main(["sparql", "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 3 and "truncated at 2 rows" in err
+    assert main(["sparql", "DROP ALL"]) == 2
+    assert "read-only" in capsys.readouterr().err
