@@ -153,7 +153,7 @@ def test_the_sparql_command_runs_in_process_with_the_servers_rules(cli_env, caps
     assert capsys.readouterr().out.strip() == "true"
     assert main(["sparql", "CONSTRUCT WHERE { ?c a <http://rdf.insee.fr/def/geo#Commune> }"]) == 0
     turtle = capsys.readouterr().out
-    assert "@prefix geo: <http://rdf.insee.fr/def/geo#>" in turtle and "geo:Commune" in turtle
+    assert "geo: <http://rdf.insee.fr/def/geo#> ." in turtle and "geo:Commune ." in turtle
     monkeypatch.setenv("AULA_KG_MAX_ROWS", "2")
     assert main(["sparql", "SELECT ?s WHERE { ?s ?p ?o }", "--format", "csv"]) == 0
     out, err = capsys.readouterr()
