@@ -102,6 +102,25 @@ def rss_tree_mib(pid: int) -> float:
     return total / 1024
 
 
+def cpu_tree_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live children: the
+    cost of a request, which a busy machine inflates far less than its latency."""
+    pids = [pid]
+    try:
+        pids += [int(c) for c in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                                text=True).stdout.split()]
+    except OSError:
+        pass
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wait_http(url: str, proc, timeout: float = 120) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
@@ -208,7 +227,11 @@ def time_queries(store, catalog, names, repeat: int, budget: float, quiet=False)
 
 # -- HTTP load -------------------------------------------------------------------------
 
-def load(port: int, path: str, queries: list[str], clients: int, seconds: float) -> dict:
+def load(port: int, path: str, queries: list[str], clients: int, seconds: float,
+         distinct: bool = False) -> dict:
+    """``clients`` threads POST ``queries`` round-robin for ``seconds``; with ``distinct``
+    every request's text is new (a numbered comment is appended), so no answer cache, of
+    the server or of its query checker, can help."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -219,7 +242,10 @@ def load(port: int, path: str, queries: list[str], clients: int, seconds: float)
         mine = []
         i = offset
         while time.perf_counter() < stop_at:
-            body = urllib.parse.urlencode({"query": queries[i % len(queries)]})
+            text = queries[i % len(queries)]
+            if distinct:
+                text = f"{text}\n# request {offset}-{i}"
+            body = urllib.parse.urlencode({"query": text})
             i += 1
             start = time.perf_counter()
             try:

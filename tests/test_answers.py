@@ -8,9 +8,10 @@ import asyncio
 import pytest
 from fixtures.sparql.helpers import EX, SLOW_QUERY, fixture_store
 
-from aula_kg.answers import AnswerCache
-from aula_kg.errors import QueryTimeout
-from aula_kg.guard import QueryRequest, UpdateRefused, WorkerPool
+from aula_kg.answers import AnswerCache, CachedPool
+from aula_kg.errors import QueryTimeout, UpdateRefused
+from aula_kg.store import Limits, QueryRequest
+from aula_kg.store.workers import WorkerPool
 
 
 def test_least_recently_used_answers_leave_first():
@@ -36,7 +37,8 @@ def test_replacing_an_answer_keeps_the_size_right():
 
 @pytest.fixture(scope="module")
 def cached_pool():
-    pool = WorkerPool.for_store(fixture_store(), size=1, timeout=1.0, cache_bytes=1 << 20)
+    pool = fixture_store().executor(Limits(timeout=1.0, workers=1), cache_bytes=1 << 20)
+    assert isinstance(pool, CachedPool) and isinstance(pool.pool, WorkerPool)
     pool.start()
     yield pool
     pool.close()
@@ -58,7 +60,8 @@ def test_a_repeated_query_is_answered_from_the_cache(cached_pool):
 
 
 def test_refusals_and_timeouts_are_not_kept():
-    pool = WorkerPool.for_store(fixture_store(), size=1, timeout=0.5, cache_bytes=1 << 20)
+    pool = CachedPool(WorkerPool.for_store(fixture_store(), size=1, timeout=0.5),
+                      AnswerCache(1 << 20))
     pool.start()
     try:
         for _ in range(2):
@@ -72,8 +75,25 @@ def test_refusals_and_timeouts_are_not_kept():
 
 
 def test_the_cache_is_off_when_given_no_bytes():
-    pool = WorkerPool.for_store(fixture_store(), size=1, cache_bytes=0)
+    pool = fixture_store().executor(Limits(workers=1), cache_bytes=0)
     try:
-        assert pool.cache is None
+        assert pool.cache is None and isinstance(pool, WorkerPool)
     finally:
         pool.close()
+
+
+def test_the_cache_wraps_any_executor_and_passes_settings_through():
+    """The cache is a wrapper: an in-process executor gets one too, and a setting given to
+    the wrapper (as the web tests do with ``queue_timeout``) reaches the pool."""
+    store = fixture_store()
+    inner = store.executor(Limits(), in_process=True)
+    pool = CachedPool(inner, AnswerCache(1 << 20))
+    request = QueryRequest(f"ASK {{ ?c a <{EX}Commune> }}")
+    assert asyncio.run(pool.run(request)).body == asyncio.run(pool.run(request)).body
+    assert (pool.cache.hits, pool.cache.misses) == (1, 1)
+    workers = CachedPool(WorkerPool.for_store(store, size=1), AnswerCache(1 << 20))
+    try:
+        workers.queue_timeout = 0.25
+        assert workers.pool.queue_timeout == 0.25 and workers.size == 1
+    finally:
+        workers.close()

@@ -46,7 +46,7 @@ def test_catalogue_has_at_least_fifteen_questions_and_checks():
 @pytest.mark.parametrize("query", list(CATALOG), ids=lambda q: q.name)
 def test_query_matches_its_golden_result(store, names, query):
     golden = GOLDEN / f"{query.name}.csv"
-    assert golden.is_file(), f"no golden result: run tests/golden/regenerate.py"
+    assert golden.is_file(), "no golden result: run tests/golden/regenerate.py"
     assert golden_csv(store, query, names) == golden.read_text(encoding="utf-8")
 
 
@@ -76,14 +76,14 @@ def test_internal_queries_are_a_catalogue_of_their_own():
     assert all(q.path.parent.name == "internal" for q in INTERNAL)
 
 
-@pytest.mark.parametrize("query", INTERNAL, ids=lambda q: q.name)
+@pytest.mark.parametrize("query", list(INTERNAL), ids=lambda q: q.name)
 def test_internal_query_matches_its_golden_result(store, names, query):
     golden = GOLDEN / "internal" / f"{query.name}.csv"
     assert golden.is_file(), f"no golden result: run tests/golden/regenerate.py {query.name}"
     assert golden_csv(store, query, names) == golden.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("query", INTERNAL, ids=lambda q: q.name)
+@pytest.mark.parametrize("query", list(INTERNAL), ids=lambda q: q.name)
 def test_internal_query_gives_the_same_csv_in_memory_and_on_disk(both_stores, query):
     (in_memory, memory_names), (on_disk, disk_names) = both_stores
     assert golden_csv(in_memory, query, memory_names) == golden_csv(on_disk, query, disk_names)
@@ -287,14 +287,18 @@ FORMATTED_SPARQL_ALLOWED = {
     ("catalog.py", "render"): "the slot receives term.n3() of a checked, bound term",
     ("federation.py", "remote_query"): "VALUES of n3() terms from the local answer",
     ("federation.py", "values_query"): "VALUES of n3() terms from the joined answer",
-    ("guard.py", "_scan"): "error messages, not queries",
+    ("sparql_policy.py", "_scan"): "error messages, not queries",
     ("reasoning.py", "<module>"): "rule text from the ontology's own constants",
     ("reasoning.py", "_rules_fixpoint"): "IRIs of the ontology's classes and properties",
     ("shacl_sparql.py", "_targets"): "IRIs read from the shapes files",
     ("shacl_sparql.py", "compile_shapes"): "IRIs and terms read from the shapes files",
     ("store/remote.py", "_values_clause"): "VALUES of n3() terms (the Store protocol's bindings)",
     ("store/remote.py", "publish"): "graph IRIs of the build being published",
-    ("web/pages.py", "collect"): "a named graph's IRI, checked to be one of the store's",
+    ("store/remote.py", "quads"): "VALUES of n3() terms of the lookup's pattern",
+    ("store/remote.py", "describe"): "the described IRI as URIRef(...).n3(); hop variables",
+    ("store/remote.py", "dump_graph"): "a named graph's IRI as URIRef(...).n3()",
+    ("web/pages/resources.py", "collect"): "a named graph's IRI, checked to be one of the "
+                                           "store's",
     ("web/sparql.py", "service_description"): "the service description's English text",
 }
 

@@ -30,7 +30,7 @@ from aula_kg.federation import (
     endpoint_for,
     split,
 )
-from aula_kg.guard import check_query
+from aula_kg.sparql_policy import check_query
 
 pytestmark = pytest.mark.server
 

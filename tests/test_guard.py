@@ -1,4 +1,5 @@
-"""The guard: what a user query may do (read-only, no fetching) and for how long."""
+"""The query policy and executors: what a user query may do (read-only, no fetching)
+and for how long."""
 
 from __future__ import annotations
 
@@ -12,23 +13,17 @@ import pyoxigraph as ox
 import pytest
 from fixtures.sparql.helpers import COMMUNES, EX, ITEMS, PROGRAMMES, SLOW_QUERY, fixture_store
 
-from aula_kg.errors import QueryRejected, QueryTimeout
-from aula_kg.formats import NotAcceptable
-from aula_kg.guard import (
-    CappedOutput,
-    Policy,
+from aula_kg.errors import (
+    NotAcceptable,
     QueryFailed,
-    QueryRequest,
+    QueryRejected,
+    QueryTimeout,
     ServerBusy,
     UpdateRefused,
-    WorkerPool,
-    check_query,
-    execute,
-    load_snapshot,
-    local_graph_names,
-    tokens,
-    wait_until_ready,
 )
+from aula_kg.sparql_policy import Policy, check_query, tokens
+from aula_kg.store.execution import CappedOutput, QueryRequest, execute, local_graph_names
+from aula_kg.store.workers import WorkerPool, load_snapshot, wait_until_ready
 
 LOCAL = {COMMUNES, PROGRAMMES, ITEMS}
 
@@ -408,3 +403,41 @@ def test_deep_nesting_is_refused_before_the_parser():
         with pytest.raises(QueryRejected, match="nests more than"):
             check(text)
     assert check("SELECT * WHERE " + "{" * 150 + "}" * 150).form == "SELECT"
+
+
+# -- executors: the store chooses ------------------------------------------------------
+
+
+def test_the_store_gives_its_executor_and_describes_itself():
+    from aula_kg.answers import CachedPool
+    from aula_kg.store import Limits
+    from aula_kg.store.execution import InProcessExecutor
+
+    store = fixture_store()
+    assert store.kind == "memory"
+    local = store.executor(Limits(max_rows=2), in_process=True)
+    assert isinstance(local, InProcessExecutor) and local.pids() == []
+    out = asyncio.run(local.run(QueryRequest(f"SELECT ?c {{ ?c a <{EX}Commune> }}")))
+    assert out.truncated and len(bindings(out)) == 2  # the server's row cap, in process
+    with pytest.raises(QueryRejected, match="SERVICE"):
+        asyncio.run(local.run(QueryRequest("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")))
+    pool = store.executor(Limits(workers=1))
+    cached = store.executor(Limits(workers=1), cache_bytes=1 << 20)
+    try:
+        assert isinstance(pool, WorkerPool) and pool.cache is None
+        assert isinstance(cached, CachedPool) and cached.cache.capacity == 1 << 20
+    finally:
+        pool.close()
+        cached.close()
+
+
+def test_the_policy_module_sits_below_the_stores():
+    """sparql_policy imports no store module: store.remote can use the lexer (no cycle)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, aula_kg.sparql_policy; "
+            "print(sorted(m for m in sys.modules if m.startswith('aula_kg.store')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -623,3 +623,17 @@ def big_client(store):
     app = create_app(settings(query_timeout=1.0, max_body_bytes=2_000_000), store, workers=2)
     with TestClient(app) as client:
         yield client
+
+
+def test_requests_without_origin_take_the_fast_path_with_the_same_answers(client):
+    """A request without Origin skips FastAPI's routing (web.sparql.SparqlFastPath): the
+    answers, the errors and the headers are those of the routed request, CORS aside."""
+    for params in ({"query": SELECT}, {"query": SELECT, "format": "csv"},
+                   {"query": "DROP ALL"}, {"query": "SELEC * {}"}):
+        plain = client.get("/sparql", params=params)
+        routed = client.get("/sparql", params=params, headers={"Origin": "https://x.org"})
+        assert (plain.status_code, plain.content) == (routed.status_code, routed.content)
+        assert plain.headers["content-type"] == routed.headers["content-type"]
+        assert "access-control-allow-origin" not in plain.headers
+        assert routed.headers["access-control-allow-origin"] == "*"
+    assert client.get("/sparql", params={"query": "DROP ALL"}).json()["error"] == "read_only"

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aula_kg import pictures
-from aula_kg.guard import wait_until_ready
+from aula_kg.store.workers import wait_until_ready
 from aula_kg.web import create_app
 from aula_kg.web.api import query_service
 

@@ -19,9 +19,9 @@ It returns an :class:`Answer`: the stored query, the bound terms, the SPARQL tha
 serialised output, notes and warnings (coded messages), and the parsed table.
 
 The server's pool is the worker pool (or the remote pool). The command line answers one
-query and should not start worker processes for it: :class:`InProcessExecutor` keeps the
-pool's ``run()`` contract and runs :func:`guard.execute` on the store in this process, with
-no time limit and no row cap, as before.
+query and should not start worker processes for it: :meth:`StoredQueries.in_process` asks
+the store for its in-process executor (store.execution), which applies the same checks in
+this process, with no time limit (a command can be interrupted).
 """
 
 from __future__ import annotations
@@ -41,9 +41,8 @@ from . import federation
 from .catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from .config import Settings
 from .errors import InputError, QueryRejected
-from .guard import CappedOutput, Policy, QueryRequest, execute
 from .messages import Message
-from .store import SelectResult, Store
+from .store import CappedOutput, Limits, QueryRequest, SelectResult, Store
 from .territories import NameIndex
 
 #: Enumerate the values of a parameter type (forms, OpenAPI) up to this many.
@@ -121,39 +120,6 @@ def parse_output(output: CappedOutput) -> SelectResult | bool:
     raise TypeError(f"cannot read a table from {media_type}")
 
 
-# -- the command line's executor ------------------------------------------------------------
-
-
-class InProcessExecutor:
-    """The query pool's contract in this process, for the command line (one query: no
-    worker processes) and the build's checks. No time limit; ``max_rows`` None: no cap.
-
-    Minimal on purpose: the definitive in-process executor belongs to the execution split
-    of guard.py and replaces this class."""
-
-    def __init__(self, store: Store, settings: Settings, max_rows: int | None = None):
-        self.store = store
-        self.max_rows = sys.maxsize - 1 if max_rows is None else max_rows
-        self.allowed_endpoints = frozenset(settings.allowed_service_endpoints)
-        self.requests = 0
-        self._policy: Policy | None = None
-
-    def policy(self) -> Policy:
-        if self._policy is None:
-            graphs = frozenset(str(g) for g in self.store.graph_names())
-            self._policy = Policy(self.allowed_endpoints, graphs, self.max_rows)
-        return self._policy
-
-    def run_now(self, request: QueryRequest) -> CappedOutput:
-        self.requests += 1
-        # The pyoxigraph store behind the embedded store, or the remote store itself.
-        target = getattr(self.store, "oxigraph", self.store)
-        return execute(target, request, self.policy())
-
-    async def run(self, request: QueryRequest, timeout: float | None = None) -> CappedOutput:
-        return self.run_now(request)
-
-
 # -- the service ----------------------------------------------------------------------------
 
 
@@ -164,11 +130,12 @@ def _reason(exc: QueryRejected) -> Message | str:
 class StoredQueries:
     """The catalogue, the internal queries, the name index and the pool: everything a face
     needs to answer a stored query. The server makes one (``web.api.query_service``); the
-    command line makes one over :class:`InProcessExecutor` (:meth:`in_process`)."""
+    command line makes one over the store's in-process executor (:meth:`in_process`)."""
 
     def __init__(self, settings: Settings, store: Store, pool: Any,
                  catalog: Catalog | None = None, internal: Catalog | None = None, *,
-                 names: NameIndex | None = None, environ: Mapping[str, str] | None = None):
+                 names: NameIndex | None = None, environ: Mapping[str, str] | None = None,
+                 inline: bool = False):
         self.settings = settings
         self.store = store
         self.pool = pool
@@ -180,13 +147,19 @@ class StoredQueries:
         self._enums: dict[str, list[str]] | None = None
         #: Build the name index on the caller's thread (no server loop to keep free; and
         #: pyoxigraph results must be dropped on the thread that made them).
-        self.inline = isinstance(pool, InProcessExecutor)
+        self.inline = inline
 
     @classmethod
     def in_process(cls, store: Store, settings: Settings | None = None, *,
                    max_rows: int | None = None, **kwargs: Any) -> StoredQueries:
+        """Answers computed in this process (the command line, the build's checks): the
+        server's checks, no time limit, and no row cap unless ``max_rows`` is given."""
         settings = settings or Settings.from_env()
-        return cls(settings, store, InProcessExecutor(store, settings, max_rows), **kwargs)
+        limits = Limits(settings.query_timeout,
+                        sys.maxsize - 1 if max_rows is None else max_rows,
+                        tuple(settings.allowed_service_endpoints))
+        pool = store.executor(limits, in_process=True)
+        return cls(settings, store, pool, inline=True, **kwargs)
 
     # -- catalogues and names -------------------------------------------------------------
 

@@ -7,6 +7,9 @@ instead of a round trip to a worker process. Only complete successes are kept: a
 failed or timed-out query is evaluated again every time. The cache holds at most
 ``capacity`` bytes of answer bodies, least recently used first out; an answer larger than
 an eighth of it is not kept.
+
+:class:`CachedPool` puts the cache in front of any executor (store.execution.Executor): a
+store adds it when its answers cannot change (store.embedded), never for a remote server.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .store.execution import CappedOutput, Executor, QueryRequest
 
 #: Answers larger than this share of the capacity are not kept.
 _LARGEST_SHARE = 8
@@ -61,3 +67,32 @@ class AnswerCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class CachedPool:
+    """An executor that answers a request it has answered before from ``cache``, and
+    passes every other to ``pool``; everything else (``size``, ``start()``, ``pids()``,
+    ``queue_timeout``...) is the pool's."""
+
+    _OWN = frozenset({"pool", "cache", "run"})
+
+    def __init__(self, pool: Executor, cache: AnswerCache):
+        object.__setattr__(self, "pool", pool)
+        object.__setattr__(self, "cache", cache)
+
+    async def run(self, request: QueryRequest, timeout: float | None = None) -> CappedOutput:
+        answer = self.cache.get(request)
+        if answer is None:
+            answer = await self.pool.run(request, timeout)
+            self.cache.put(request, answer, len(answer.body))
+        return answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pool, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A setting such as ``queue_timeout`` is the pool's; ``run`` may be wrapped here.
+        if name in self._OWN:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.pool, name, value)

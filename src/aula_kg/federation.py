@@ -4,7 +4,7 @@ Why not let pyoxigraph run ``SERVICE``? It can: ``Store.query`` opens an HTTP co
 for ``SERVICE <http://...>`` itself (checked with pyoxigraph 0.5), but the caller can set
 neither a time limit nor a redirect policy, and it sends the whole remote pattern without
 the local bindings. The SPARQL endpoint copes with that by refusing every non-allowed
-``SERVICE`` (:mod:`aula_kg.guard`) and killing workers at their deadline; a stored query run
+``SERVICE`` (:mod:`aula_kg.sparql_policy`) and killing workers at their deadline; a stored query run
 in-process (command line, web form) needs a bounded call of its own. This module is that
 call, kept small:
 
@@ -25,7 +25,7 @@ cannot compile a ``SERVICE`` (Virtuoso 7) give the same answer.
 (``AULA_KG_SERVICE_WIKIDATA=https://query.wikidata.org/sparql``), and it must also be listed,
 exactly, in ``Settings.allowed_service_endpoints`` (``AULA_KG_ALLOWED_SERVICES``). Otherwise
 :class:`~aula_kg.errors.QueryRejected` is raised before any connection is opened; the text
-is also passed through :func:`aula_kg.guard.check_query` with the endpoint in place, so the
+is also passed through :func:`aula_kg.sparql_policy.check_query` with the endpoint in place, so the
 rule is the SPARQL endpoint's own.
 
 **How it runs** (:mod:`aula_kg.answering` drives it; this module never touches the store):
@@ -71,8 +71,8 @@ from . import __version__
 from .catalog import StoredQuery
 from .config import Settings
 from .errors import InputError, QueryRejected, ServiceFailed
-from .guard import check_query
 from .messages import Message
+from .sparql_policy import check_query
 from .store import SelectResult
 
 #: The placeholder IRI a stored query puts after SERVICE: never fetchable.

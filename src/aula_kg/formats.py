@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import AulaKgError, NotAcceptable
+import pyoxigraph as ox
 
 RESULTS = "results"
 GRAPH = "graph"
@@ -101,6 +101,30 @@ GRAPH_FORMATS: tuple[Format, ...] = (
 )
 
 FORMATS_BY_NAME: dict[str, Format] = {f.name: f for f in RESULT_FORMATS + GRAPH_FORMATS}
+
+#: The one media type -> pyoxigraph format table (JSON-LD is written with rdflib, which
+#: compacts it with the project's prefixes, so it has no entry).
+OXIGRAPH_FORMATS: dict[str, ox.QueryResultsFormat | ox.RdfFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+#: Graph media types pyoxigraph writes, for code that dumps a graph straight from a store.
+OXIGRAPH_GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    media: fmt for media, fmt in OXIGRAPH_FORMATS.items() if isinstance(fmt, ox.RdfFormat)
+    and media in {f.media_type for f in GRAPH_FORMATS}
+}
+
+
+def oxigraph_format(name: str) -> ox.QueryResultsFormat | ox.RdfFormat:
+    """pyoxigraph's format for a :class:`Format` name (``json``, ``turtle``, ...)."""
+    return OXIGRAPH_FORMATS[FORMATS_BY_NAME[name].media_type]
 _BY_KIND = {RESULTS: RESULT_FORMATS, GRAPH: GRAPH_FORMATS}
 
 

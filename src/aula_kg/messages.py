@@ -460,6 +460,11 @@ MESSAGES: dict[str, dict[str, str]] = {
               "(relancez « aula-kg build »).",
         "en": "no downloads: this build wrote none (run 'aula-kg build' again)",
     },
+    # -- query execution (store.execution; the `sparql` command) ---------------------
+    "query.truncated": {
+        "fr": "Réponse tronquée à {rows} lignes (AULA_KG_MAX_ROWS).",
+        "en": "answer truncated at {rows} rows (AULA_KG_MAX_ROWS)",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

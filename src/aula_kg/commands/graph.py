@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import sys
 from pathlib import Path
-
-from rdflib import Graph
 
 from .. import reasoning, vocab
 from ..build import build, data_graph, validate_sources
 from ..config import Settings
 from ..errors import InputError
-from ..guard import check_query
+from ..messages import render
 from ..output import write_table
 from ..sources import load_sources, parse_file
-from ..store import open_store
+from ..store import QueryRequest, SelectResult, open_executor, open_store
 from ..validation import validate_graph
 
 
@@ -97,22 +97,29 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         text = path.read_text(encoding="utf-8")
     settings = Settings.from_env()
     store = open_store(settings)
-    # The endpoint's rules hold here too: no update, no SERVICE/FROM that would fetch.
-    check_query(text, allowed_endpoints=settings.allowed_service_endpoints,
-                local_graphs=store.graph_names())
-    kind = _query_kind(text)
-    if kind == "ASK":
-        print("true" if store.ask(text) else "false")
-    elif kind in ("CONSTRUCT", "DESCRIBE"):
-        graph: Graph = store.construct(text)
-        vocab.bind_prefixes(graph)
-        sys.stdout.write(graph.serialize(format="turtle"))
+    # The endpoint's rules hold here too (no update, no SERVICE/FROM that would fetch, the
+    # row cap), applied by the same executor code, in this process: no worker to start.
+    executor = open_executor(store, settings, in_process=True)
+    request = QueryRequest(text, results_format="json", graph_format="turtle")
+    out = asyncio.run(executor.run(request))
+    if out.kind == "boolean":
+        print("true" if json.loads(out.body)["boolean"] else "false")
+    elif out.kind == "graph":
+        sys.stdout.write(out.body.decode("utf-8"))
     else:
-        write_table(store.select(text), args.format, sys.stdout)
+        write_table(_select_result(out.body), args.format, sys.stdout)
+    if out.truncated:
+        print(render("query.truncated", {"rows": settings.max_rows}, "en"), file=sys.stderr)
     return 0
 
 
-def _query_kind(text: str) -> str:
-    from ..queryform import query_form
+def _select_result(body: bytes) -> SelectResult:
+    """SPARQL JSON results as rdflib terms, for the command line's tables."""
+    import pyoxigraph as ox
 
-    return query_form(text)
+    from ..store.embedded import to_rdflib
+
+    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    variables = [v.value for v in solutions.variables]
+    rows = [tuple(to_rdflib(s[v]) for v in variables) for s in solutions]
+    return SelectResult(variables, rows)

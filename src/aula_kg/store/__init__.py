@@ -2,7 +2,9 @@
 
 ``open_store(settings)`` gives the store the configuration names: the embedded pyoxigraph
 store opened read-only from the prebuilt on-disk store of the build (default; store.prebuilt),
-or a remote SPARQL server (store.remote).
+or a remote SPARQL server (store.remote). ``open_executor(store, settings)`` gives what runs
+user queries on it (store.execution.Executor): the store chooses (worker processes, a remote
+pool, or in-process for the command line).
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from ..errors import GraphUnavailable
 from . import prebuilt
 from .base import QueryOutput, SelectResult, Store
 from .embedded import EmbeddedStore
+from .execution import CappedOutput, Executor, Limits, QueryRequest
 
-__all__ = ["EmbeddedStore", "QueryOutput", "SelectResult", "Store", "open_store"]
+__all__ = ["CappedOutput", "EmbeddedStore", "Executor", "Limits", "QueryOutput", "QueryRequest",
+           "SelectResult", "Store", "open_executor", "open_store"]
 
 
 def open_store(settings: Settings) -> Store:
@@ -39,3 +43,13 @@ def open_store(settings: Settings) -> Store:
     if not path.is_file():
         raise GraphUnavailable(f"no built graph at {path}: run 'aula-kg build' first")
     return EmbeddedStore.from_file(path)
+
+
+def open_executor(store: Store, settings: Settings, *, workers: int | None = None,
+                  in_process: bool = False) -> Executor:
+    """What runs user queries on ``store`` with the limits of ``settings`` (time, rows,
+    allowed SERVICE endpoints, workers, answer cache): ``in_process`` for the command line
+    (no worker process to start)."""
+    limits = Limits.from_settings(settings, workers)
+    cache_bytes = 0 if in_process else getattr(settings, "answer_cache_bytes", 0)
+    return store.executor(limits, in_process=in_process, cache_bytes=cache_bytes)

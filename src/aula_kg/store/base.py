@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
+
+if TYPE_CHECKING:
+    from .execution import Executor, Limits
 
 
 @dataclass
@@ -129,15 +132,11 @@ class Store(Protocol):
         self, query: str, bindings: Mapping[str, Identifier] | None = None
     ) -> Graph: ...
 
-    def query_serialized(
-        self,
-        query: str,
-        *,
-        solutions_format: str,
-        graph_format: str,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> QueryOutput: ...
+    def executor(self, limits: Limits, *, in_process: bool = False,
+                 cache_bytes: int = 0) -> Executor:
+        """What runs user queries under ``limits`` (store.execution): worker processes or
+        a remote pool for a server, in this process when ``in_process`` (command line)."""
+        ...
 
     def graph_names(self) -> list[str]: ...
 

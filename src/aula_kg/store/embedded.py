@@ -12,7 +12,7 @@ instead of holding its own copy.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,23 +21,12 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Identifier
 
 from ..errors import GraphUnavailable, QueryRejected
+from ..formats import OXIGRAPH_GRAPH_FORMATS
 from . import base as lookups
-from .base import QueryOutput, SelectResult
+from .base import SelectResult
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = str(RDF.langString)
-
-SOLUTIONS_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
 
 
 def to_rdflib(term) -> Identifier | None:
@@ -181,24 +170,24 @@ class EmbeddedStore:
             )
         return graph
 
-    def query_serialized(
-        self,
-        query: str,
-        *,
-        solutions_format: str,
-        graph_format: str,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-    ) -> QueryOutput:
-        result = self._run(query, None, default_graphs, named_graphs)
-        if isinstance(result, ox.QueryBoolean):
-            fmt = SOLUTIONS_FORMATS[solutions_format]
-            return QueryOutput("boolean", solutions_format, result.serialize(format=fmt))
-        if isinstance(result, ox.QuerySolutions):
-            fmt = SOLUTIONS_FORMATS[solutions_format]
-            return QueryOutput("solutions", solutions_format, result.serialize(format=fmt))
-        fmt = GRAPH_FORMATS[graph_format]
-        return QueryOutput("graph", graph_format, result.serialize(format=fmt))
+    def executor(self, limits, *, in_process: bool = False, cache_bytes: int = 0):
+        """User queries on this store under ``limits`` (store.execution.Limits): in this
+        process for the command line, else in worker processes that can be killed at the
+        deadline (store.workers), behind an answer cache of ``cache_bytes`` when positive
+        (the graph never changes under a running server)."""
+        from .execution import InProcessExecutor
+
+        if in_process:
+            return InProcessExecutor(self._store, limits)
+        from ..answers import AnswerCache, CachedPool
+        from .workers import IN_MEMORY_MAX_BYTES, WorkerPool, store_bytes
+
+        small = self.path is not None and store_bytes(self.path) <= IN_MEMORY_MAX_BYTES
+        pool = WorkerPool.for_store(
+            self, in_memory=small, size=limits.workers, timeout=limits.timeout,
+            max_rows=limits.max_rows, allowed_endpoints=limits.allowed_endpoints,
+            queue_timeout=limits.queue_timeout)
+        return CachedPool(pool, AnswerCache(cache_bytes)) if cache_bytes > 0 else pool
 
     def graph_names(self) -> list[str]:
         """The named graphs (sources), sorted."""
@@ -293,7 +282,7 @@ class EmbeddedStore:
         if media_type not in lookups.DUMP_MEDIA_TYPES:
             raise ValueError(f"cannot write a graph as {media_type}")
         node = ox.NamedNode(name)
-        fmt = GRAPH_FORMATS.get(media_type)
+        fmt = OXIGRAPH_GRAPH_FORMATS.get(media_type)
         if fmt is not None:
             return self._store.dump(format=fmt, from_graph=node, prefixes=dict(prefixes or {}))
         body = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)

@@ -26,7 +26,7 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -36,7 +36,7 @@ from rdflib.term import Identifier
 
 from ..errors import BackendFailed, QueryRejected, QueryTimeout
 from . import base as lookups
-from .base import QueryOutput, SelectResult
+from .base import SelectResult
 
 _JSON = "application/sparql-results+json"
 #: Where :func:`publish` writes the union of the named graphs (outside the project's
@@ -68,8 +68,8 @@ def _values_clause(bindings: Mapping[str, Identifier]) -> str:
 
 
 class RemoteStore:
-    """The Store protocol over a SPARQL 1.1 endpoint; ``query()`` mimics pyoxigraph's so
-    that the guard can run checked user queries on it."""
+    """The Store protocol over a SPARQL 1.1 endpoint. User queries go through its
+    executor (:meth:`executor`, store.remote_pool), which checks them first."""
 
     def __init__(self, endpoint: str, *, user: str | None = None, password: str | None = None,
                  timeout: float = 30.0, graph_store: str | None = None):
@@ -99,7 +99,7 @@ class RemoteStore:
             wrapper.addNamedGraph(graph)
         wrapper.setQuery(query)
         # SPARQLWrapper guesses the form with a regex that comments and keywords inside
-        # strings can fool into an update ("update=" is then sent): the guard has checked.
+        # strings can fool into an update ("update=" is then sent): the lexer has checked.
         wrapper.queryType = "SELECT"
         try:
             response = wrapper.query().response
@@ -133,37 +133,42 @@ class RemoteStore:
                 f"cannot reach the SPARQL server {self.config.endpoint}: {reason}"
             ) from None
 
-    # -- pyoxigraph-like entry point (used by the guard) ----------------------------
+    # -- answers as pyoxigraph objects (store.remote_pool caps and serialises them) -----
 
-    def query(self, query: str, *, base_iri: str | None = None, default_graph=None,
-              named_graphs=None, timeout: float | None = None):
-        """Run ``query``; answer as pyoxigraph would (QuerySolutions, QueryBoolean or a
-        list of triples)."""
+    def fetch(self, query: str, kind: str, *, default_graphs=None, named_graphs=None,
+              names_dataset: bool | None = None, base_iri: str | None = None,
+              timeout: float | None = None):
+        """The server's answer to ``query``, whose ``kind`` (``solutions``, ``boolean`` or
+        ``graph``: sparql_policy.CheckedQuery.kind) the caller knows: QuerySolutions or
+        QueryBoolean parsed from JSON, or a list of triples parsed from N-Triples. With no
+        dataset given, and none named in the query (``names_dataset``, found by the lexer
+        when None), the project's dataset is sent (see the module's docstring)."""
         import pyoxigraph as ox
-
-        from ..queryform import query_form
 
         if base_iri and "BASE" not in query[:200].upper():
             query = f"BASE <{base_iri}>\n{query}"
-        defaults = [getattr(g, "value", g) for g in default_graph or ()]
-        named = [getattr(g, "value", g) for g in named_graphs or ()]
-        if default_graph is None and named_graphs is None and not _names_dataset(query):
-            defaults, named = [UNION_GRAPH], self.graph_names()
+        if names_dataset is None:
+            names_dataset = _names_dataset(query)
+        if default_graphs is None and named_graphs is None and not names_dataset:
+            default_graphs, named_graphs = [UNION_GRAPH], self.graph_names()
         try:
-            form = query_form(query)
-        except Exception as exc:  # noqa: BLE001 - the server would refuse it anyway
-            raise SyntaxError(str(exc)) from None
-        try:
-            if form in ("CONSTRUCT", "DESCRIBE"):
-                body = self._request(query, _NTRIPLES, timeout, defaults, named)
+            if kind == "graph":
+                body = self._request(query, _NTRIPLES, timeout, default_graphs, named_graphs)
                 return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-            body = self._request(query, _JSON, timeout, defaults, named)
+            body = self._request(query, _JSON, timeout, default_graphs, named_graphs)
             return ox.parse_query_results(_fix_json(body), format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:  # an HTML error page, a cut answer...
             raise BackendFailed(
                 f"the SPARQL server {self.config.endpoint} answered something that is not "
                 f"SPARQL results: {exc}"[:500]
             ) from None
+
+    def executor(self, limits, *, in_process: bool = False, cache_bytes: int = 0):
+        """Checked queries forwarded to the server (store.remote_pool), for the server and
+        the command line alike; answers are never cached (the server's data may change)."""
+        from .remote_pool import RemotePool
+
+        return RemotePool(self, limits)
 
     # -- the Store protocol ---------------------------------------------------------
 
@@ -173,7 +178,7 @@ class RemoteStore:
 
         from .embedded import to_rdflib
 
-        result = self.query(query + (_values_clause(bindings) if bindings else ""))
+        result = self.fetch(query + (_values_clause(bindings) if bindings else ""), "solutions")
         if not isinstance(result, ox.QuerySolutions):
             raise QueryRejected("expected a SELECT query")
         variables = [v.value for v in result.variables]
@@ -190,7 +195,7 @@ class RemoteStore:
     def ask(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
         import pyoxigraph as ox
 
-        result = self.query(query + (_values_clause(bindings) if bindings else ""))
+        result = self.fetch(query + (_values_clause(bindings) if bindings else ""), "boolean")
         if not isinstance(result, ox.QueryBoolean):
             raise QueryRejected("expected an ASK query")
         return bool(result)
@@ -199,26 +204,9 @@ class RemoteStore:
         from .embedded import to_rdflib
 
         graph = Graph()
-        for t in self.query(query + (_values_clause(bindings) if bindings else "")):
+        for t in self.fetch(query + (_values_clause(bindings) if bindings else ""), "graph"):
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return graph
-
-    def query_serialized(self, query: str, *, solutions_format: str, graph_format: str,
-                         default_graphs: Sequence[str] | None = None,
-                         named_graphs: Sequence[str] | None = None) -> QueryOutput:
-        import pyoxigraph as ox
-
-        from .embedded import GRAPH_FORMATS, SOLUTIONS_FORMATS
-
-        result = self.query(query, default_graph=default_graphs, named_graphs=named_graphs)
-        if isinstance(result, ox.QueryBoolean):
-            body = result.serialize(format=SOLUTIONS_FORMATS[solutions_format])
-            return QueryOutput("boolean", solutions_format, body)
-        if isinstance(result, ox.QuerySolutions):
-            body = result.serialize(format=SOLUTIONS_FORMATS[solutions_format])
-            return QueryOutput("solutions", solutions_format, body)
-        body = ox.serialize(result, format=GRAPH_FORMATS[graph_format])
-        return QueryOutput("graph", graph_format, body)
 
     def graph_names(self) -> list[str]:
         """The project's named graphs on the server (read once)."""
@@ -331,14 +319,14 @@ class RemoteStore:
         bounds this answer)."""
         import pyoxigraph as ox
 
-        from .embedded import GRAPH_FORMATS
+        from ..formats import OXIGRAPH_GRAPH_FORMATS
 
         if media_type not in lookups.DUMP_MEDIA_TYPES:
             raise ValueError(f"cannot write a graph as {media_type}")
         body = self._request(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {URIRef(name).n3()} {{ ?s ?p ?o }} }}",
             _NTRIPLES)
-        fmt = GRAPH_FORMATS.get(media_type)
+        fmt = OXIGRAPH_GRAPH_FORMATS.get(media_type)
         try:
             if fmt is None:
                 return lookups.ntriples_as(body, media_type, prefixes)
@@ -384,7 +372,7 @@ def _names_dataset(query: str) -> bool:
     """Whether the query has a FROM or FROM NAMED clause (comments and strings ignored)."""
     if not _FROM.search(query):
         return False
-    from ..guard import tokens
+    from ..sparql_policy import tokens
 
     return any(kind == "word" and text.upper() == "FROM" for kind, text in tokens(query))
 

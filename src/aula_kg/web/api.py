@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from .. import __version__, formats
 from ..answering import StoredQueries
 from ..catalog import StoredQuery
-from ..errors import AmbiguousName, ParameterError, UnknownQuery
+from ..errors import AmbiguousName, NotAcceptable, ParameterError, UnknownQuery
 from .services import app_services
 from .sparql import TRUNCATED_HEADER
 
@@ -159,7 +159,7 @@ async def run_stored_query(name: str, request: Request) -> Response:
     if wanted is None:
         kind = formats.GRAPH if query.form in ("CONSTRUCT", "DESCRIBE") else formats.RESULTS
         asked = f"format={override}" if override else f"Accept: {accept}"
-        raise formats.NotAcceptable(code="answer.not_acceptable", asked=asked,
+        raise NotAcceptable(code="answer.not_acceptable", asked=asked,
                                     available=formats.describe_choices(kind))
     try:
         answer = await service.answer(

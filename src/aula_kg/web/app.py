@@ -23,15 +23,13 @@ from .. import __version__
 from ..answering import StoredQueries
 from ..catalog import Catalog
 from ..config import Settings
-from ..errors import GraphUnavailable
-from ..guard import pool_for_store
-from ..store import Store, open_store
+from ..store import Store, open_executor, open_store
 from . import api, images, pages, publishing
 from .errors import install_error_handlers
 from .graphview import GraphView
 from .pages.home import home_facts
 from .services import AppServices, app_services
-from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlService
+from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlFastPath, SparqlService
 from .sparql import router as sparql_router
 
 logger = logging.getLogger(__name__)
@@ -52,19 +50,7 @@ def create_app(
     settings = settings or Settings.from_env()
     if store is None:
         store = open_store(settings)
-    try:
-        pool = pool_for_store(
-            store,
-            size=workers or getattr(settings, "query_workers", None),
-            timeout=settings.query_timeout,
-            max_rows=settings.max_rows,
-            allowed_endpoints=settings.allowed_service_endpoints,
-            cache_bytes=getattr(settings, "answer_cache_bytes", 0),
-        )
-    except TypeError:
-        raise GraphUnavailable(
-            "the SPARQL endpoint serves the embedded store or a remote SPARQL server only"
-        ) from None
+    pool = open_executor(store, settings, workers=workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -118,6 +104,7 @@ def create_app(
         expose_headers=[TRUNCATED_HEADER],
         max_age=600,
     )
+    app.add_middleware(SparqlFastPath)  # outside CORS: it takes only requests without Origin
     app.include_router(sparql_router)
     app.include_router(api.router)
     app.include_router(images.router)

@@ -6,7 +6,8 @@ answer's format is negotiated (``Accept`` with q-values, or a ``format=`` overri
 are refused (403) through every door. A GET with no query returns the service description.
 
 The handler parses the request itself (no pydantic models) to keep the per-request cost
-small; the query is checked and run by :mod:`aula_kg.guard` in a worker process.
+small; the query is checked and run by the store's executor (store.execution), in a
+worker process for the embedded store.
 """
 
 from __future__ import annotations
@@ -22,9 +23,17 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, VOID
 
 from .. import formats
 from ..config import Settings
-from ..errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, UpdateRefused, UriTooLong
-from ..guard import QueryRequest, WorkerPool
-from ..store.base import Store
+from ..errors import (
+    AulaKgError,
+    BadRequest,
+    NotAcceptable,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    UpdateRefused,
+    UriTooLong,
+)
+from ..store import Executor, QueryRequest, Store
+from .errors import response_for
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
@@ -51,7 +60,7 @@ class SparqlService:
 
     settings: Settings
     store: Store
-    pool: WorkerPool
+    pool: Executor
     max_url_bytes: int = MAX_URL_BYTES
     _descriptions: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
@@ -86,7 +95,7 @@ class SparqlService:
         results = formats.choose(formats.RESULTS, accept, override)
         graph = formats.choose(formats.GRAPH, accept, override)
         if results is None and graph is None:
-            raise formats.NotAcceptable(_not_acceptable(accept, override))
+            raise NotAcceptable(_not_acceptable(accept, override))
         default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
         named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
         protocol_dataset = bool(default_graphs or named_graphs)
@@ -132,7 +141,7 @@ class SparqlService:
     def _description_response(self, endpoint: str, accept, override) -> Response:
         fmt = formats.choose(formats.GRAPH, accept, override)
         if fmt is None:
-            raise formats.NotAcceptable(
+            raise NotAcceptable(
                 "the service description is available as " + formats.describe_choices(formats.GRAPH)
             )
         key = (endpoint, fmt.name)
@@ -263,6 +272,30 @@ _DOC = """SPARQL 1.1 Protocol endpoint (read-only).
 * Updates are refused (403); `SERVICE`, `FROM`, `FROM NAMED` never reach remote data (400);
   each query has a time limit (504) and a row cap (header `Aula-Kg-Truncated`).
 """
+
+
+class SparqlFastPath:
+    """An ASGI middleware that sends a plain ``GET``/``POST /sparql`` (no ``Origin``
+    header: no CORS headers to add) straight to :class:`SparqlService`, past the routing
+    and the per-route machinery of FastAPI, which cost more CPU than a small query itself
+    (issue 15, "Speed"). The answer and the errors are the same as through the router,
+    which keeps every other request, and the documented route."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if (scope["type"] != "http" or scope["path"] not in ("/sparql", "/sparql/")
+                or scope["method"] not in ("GET", "POST")
+                or any(key == b"origin" for key, _ in scope["headers"])):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await scope["app"].state.sparql.handle(request)
+        except AulaKgError as exc:
+            response = response_for(exc)
+        await response(scope, receive, send)
 
 
 @router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 query", description=_DOC)

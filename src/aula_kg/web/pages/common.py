@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph
 
 from ... import __version__, formats, vocab
+from ...errors import NotAcceptable
 from ...store.base import Quad
 from ..terms import curie, french_number, href
 
@@ -59,7 +60,7 @@ def page_format(request: Request):
             return "html"
         fmt = formats.choose(formats.GRAPH, None, override)
         if fmt is None:
-            raise formats.NotAcceptable(
+            raise NotAcceptable(
                 f"format={override} is not available; pages come as HTML (format=html) or "
                 + formats.describe_choices(formats.GRAPH)
             )
@@ -70,7 +71,7 @@ def page_format(request: Request):
     fmt = formats.negotiate(accept, formats.GRAPH)
     fmt_q = _quality(ranges, fmt.accepts) if fmt else None
     if html_q is None and fmt is None:
-        raise formats.NotAcceptable(
+        raise NotAcceptable(
             f"cannot answer in any format you accept (Accept: {accept}); resources are "
             f"available as text/html and {formats.describe_choices(formats.GRAPH)}"
         )
