@@ -22,8 +22,10 @@ from aula_kg.errors import (
     UpdateRefused,
 )
 from aula_kg.sparql_policy import Policy, check_query, tokens
-from aula_kg.store.execution import CappedOutput, QueryRequest, execute, local_graph_names
-from aula_kg.store.workers import WorkerPool, load_snapshot, wait_until_ready
+from aula_kg.store import CappedOutput, QueryRequest
+from aula_kg.store.execution import execute, local_graph_names
+from aula_kg.store.worker_process import load_snapshot
+from aula_kg.store.workers import WorkerPool, wait_until_ready
 
 LOCAL = {COMMUNES, PROGRAMMES, ITEMS}
 

@@ -459,7 +459,7 @@ def _union(out: Path):
     """The union of the imported graphs as one rdflib graph (parsed by pyoxigraph)."""
     import rdflib
 
-    from aula_kg.store.embedded import to_rdflib
+    from aula_kg.store.terms import to_rdflib
 
     graph = rdflib.Graph()
     for quad in load(out):

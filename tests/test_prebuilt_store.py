@@ -12,8 +12,7 @@ import pytest
 
 from aula_kg.build import build
 from aula_kg.errors import GraphUnavailable, ValidationFailed
-from aula_kg.store import EmbeddedStore, open_store, prebuilt
-from aula_kg.store.execution import QueryRequest
+from aula_kg.store import EmbeddedStore, QueryRequest, open_store, prebuilt
 from aula_kg.store.workers import WorkerPool
 
 COUNT_COMMUNES = (

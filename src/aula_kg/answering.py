@@ -108,7 +108,7 @@ def parse_output(output: CappedOutput) -> SelectResult | bool:
     if media_type in _PARSERS:
         import pyoxigraph as ox
 
-        from .store.embedded import to_rdflib
+        from .store.terms import to_rdflib
 
         fmt = getattr(ox.QueryResultsFormat, _PARSERS[media_type])
         parsed = ox.parse_query_results(output.body, format=fmt)

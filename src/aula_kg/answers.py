@@ -20,7 +20,7 @@ from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .store.execution import CappedOutput, Executor, QueryRequest
+    from .store.base import CappedOutput, Executor, QueryRequest
 
 #: Answers larger than this share of the capacity are not kept.
 _LARGEST_SHARE = 8

@@ -28,7 +28,7 @@ from .files import write_atomically
 from .publishing.dumps import write_dumps
 from .sources import QUAD_FORMATS, SourceFile, Sources, load_sources
 from .store import EmbeddedStore, prebuilt
-from .store.embedded import with_union_default_graph
+from .store.terms import with_union_default_graph
 from .validation import ValidationReport, validate_graph
 
 

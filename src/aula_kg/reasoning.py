@@ -268,7 +268,7 @@ def closure(graphs: Iterable[Graph], engine: str = DEFAULT_ENGINE) -> Graph:
     if engine == "rules":
         import pyoxigraph as ox
 
-        from .store.embedded import to_rdflib
+        from .store.terms import to_rdflib
 
         store = ox.Store()
         for graph in graphs:
@@ -296,7 +296,7 @@ def closure_oxigraph(store, engine: str = DEFAULT_ENGINE) -> list:
         return closure_rules(store)
     import pyoxigraph as ox
 
-    from .store.embedded import to_oxigraph
+    from .store.terms import to_oxigraph
 
     working = Graph()
     working.parse(

@@ -174,7 +174,7 @@ def compile_shapes(shapes: Graph) -> list[tuple[str, dict]]:
 def validate_store(store, shapes: Graph, files_of=None) -> ValidationReport:
     """Validate the default graph of the pyoxigraph ``store`` (data and ontology together,
     as pySHACL is given them) against ``shapes``; UnsupportedShape if not translatable."""
-    from .store.embedded import to_rdflib
+    from .store.terms import to_rdflib
 
     violations = []
     seen = set()

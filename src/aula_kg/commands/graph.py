@@ -117,7 +117,7 @@ def _select_result(body: bytes) -> SelectResult:
     """SPARQL JSON results as rdflib terms, for the command line's tables."""
     import pyoxigraph as ox
 
-    from ..store.embedded import to_rdflib
+    from ..store.terms import to_rdflib
 
     solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
     variables = [v.value for v in solutions.variables]

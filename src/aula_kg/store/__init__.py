@@ -12,9 +12,8 @@ from __future__ import annotations
 from ..config import Settings
 from ..errors import GraphUnavailable
 from . import prebuilt
-from .base import QueryOutput, SelectResult, Store
+from .base import CappedOutput, Executor, Limits, QueryOutput, QueryRequest, SelectResult, Store
 from .embedded import EmbeddedStore
-from .execution import CappedOutput, Executor, Limits, QueryRequest
 
 __all__ = ["CappedOutput", "EmbeddedStore", "Executor", "Limits", "QueryOutput", "QueryRequest",
            "SelectResult", "Store", "open_executor", "open_store"]

@@ -6,13 +6,10 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
-
-if TYPE_CHECKING:
-    from .execution import Executor, Limits
 
 
 @dataclass
@@ -41,6 +38,84 @@ class QueryOutput:
     kind: str
     media_type: str
     body: bytes
+
+
+# -- running user queries (store.execution implements; every executor keeps this) ----------
+
+
+class CacheStats(Protocol):
+    """What the status report reads of an answer cache (answers.AnswerCache)."""
+
+    capacity: int
+    hits: int
+    misses: int
+
+    @property
+    def size(self) -> int: ...
+
+    def __len__(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query as the web layer hands it over. ``results_format`` / ``graph_format``
+    name the negotiated :class:`formats.Format` for each possible kind of answer (``None``
+    when the client accepts none); ``default_graphs`` / ``named_graphs`` are the protocol's
+    ``default-graph-uri`` / ``named-graph-uri`` (``None`` when not given)."""
+
+    query: str
+    results_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    base_iri: str | None = None
+
+
+@dataclass
+class CappedOutput(QueryOutput):
+    """A serialised answer; ``truncated`` says rows beyond the cap were dropped."""
+
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How an executor runs queries: time limit, row cap, allowed SERVICE endpoints,
+    how long a query may wait for a free worker, and how many workers (None: default)."""
+
+    timeout: float = 5.0
+    max_rows: int = 10_000
+    allowed_endpoints: tuple[str, ...] = ()
+    queue_timeout: float | None = None
+    workers: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings, workers: int | None = None) -> Limits:
+        return cls(settings.query_timeout, settings.max_rows,
+                   tuple(settings.allowed_service_endpoints),
+                   workers=workers or getattr(settings, "query_workers", None))
+
+
+class Executor(Protocol):
+    """What the web layer and the command line run user queries on."""
+
+    size: int
+    respawns: int
+    #: The answer cache in front of it (answers.CachedPool), None when answers are not kept.
+    cache: CacheStats | None
+
+    async def run(self, request: QueryRequest, timeout: float | None = None
+                  ) -> CappedOutput: ...
+
+    @property
+    def ready_workers(self) -> int: ...
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def pids(self) -> list[int]: ...
+
 
 
 # -- read-only lookups (the pages') ----------------------------------------------------

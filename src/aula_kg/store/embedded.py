@@ -17,56 +17,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
 from rdflib.term import Identifier
 
 from ..errors import GraphUnavailable, QueryRejected
 from ..formats import OXIGRAPH_GRAPH_FORMATS
 from . import base as lookups
 from .base import SelectResult
-
-_XSD_STRING = str(XSD.string)
-_RDF_LANGSTRING = str(RDF.langString)
-
-
-def to_rdflib(term) -> Identifier | None:
-    """A pyoxigraph term as the equal rdflib term (plain strings stay untyped)."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if datatype in (_XSD_STRING, _RDF_LANGSTRING):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    raise TypeError(f"unsupported term {term!r}")
-
-
-def to_oxigraph(term: Identifier):
-    """An rdflib term as a pyoxigraph term, for query substitutions."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unsupported term {term!r}")
-
-
-def with_union_default_graph(store: ox.Store) -> ox.Store:
-    """Copy every named graph's triples into an empty default graph (in Rust, one update)."""
-    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
-        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return store
+from .terms import to_oxigraph, to_rdflib, with_union_default_graph
 
 
 class EmbeddedStore:

@@ -14,79 +14,14 @@ come from the one media-type table in :mod:`aula_kg.formats`.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
 from ..errors import NotAcceptable, QueryFailed, QueryRejected
 from ..formats import FORMATS_BY_NAME, describe_choices, oxigraph_format
 from ..sparql_policy import CheckedQuery, Policy, make_checker
-from .base import QueryOutput
-
-if TYPE_CHECKING:
-    from ..answers import AnswerCache
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    """One query as the web layer hands it over. ``results_format`` / ``graph_format``
-    name the negotiated :class:`formats.Format` for each possible kind of answer (``None``
-    when the client accepts none); ``default_graphs`` / ``named_graphs`` are the protocol's
-    ``default-graph-uri`` / ``named-graph-uri`` (``None`` when not given)."""
-
-    query: str
-    results_format: str | None = "json"
-    graph_format: str | None = "turtle"
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    base_iri: str | None = None
-
-
-@dataclass
-class CappedOutput(QueryOutput):
-    """A serialised answer; ``truncated`` says rows beyond the cap were dropped."""
-
-    truncated: bool = False
-
-
-@dataclass(frozen=True)
-class Limits:
-    """How an executor runs queries: time limit, row cap, allowed SERVICE endpoints,
-    how long a query may wait for a free worker, and how many workers (None: default)."""
-
-    timeout: float = 5.0
-    max_rows: int = 10_000
-    allowed_endpoints: tuple[str, ...] = ()
-    queue_timeout: float | None = None
-    workers: int | None = None
-
-    @classmethod
-    def from_settings(cls, settings, workers: int | None = None) -> Limits:
-        return cls(settings.query_timeout, settings.max_rows,
-                   tuple(settings.allowed_service_endpoints),
-                   workers=workers or getattr(settings, "query_workers", None))
-
-
-class Executor(Protocol):
-    """What the web layer and the command line run user queries on."""
-
-    size: int
-    respawns: int
-    cache: AnswerCache | None
-
-    async def run(self, request: QueryRequest, timeout: float | None = None
-                  ) -> CappedOutput: ...
-
-    @property
-    def ready_workers(self) -> int: ...
-
-    def start(self) -> None: ...
-
-    def close(self) -> None: ...
-
-    def pids(self) -> list[int]: ...
-
+from .base import CappedOutput, Limits, QueryRequest
+from .terms import to_rdflib
 
 # -- capped serialisation ---------------------------------------------------------------
 
@@ -146,8 +81,6 @@ def serialize_graph(triples: list, fmt_name: str) -> bytes:
 
     if fmt_name == "jsonld":
         from rdflib import Graph
-
-        from .embedded import to_rdflib
 
         graph = Graph(bind_namespaces="none")
         for triple in triples:

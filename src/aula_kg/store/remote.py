@@ -176,7 +176,7 @@ class RemoteStore:
                ) -> SelectResult:
         import pyoxigraph as ox
 
-        from .embedded import to_rdflib
+        from .terms import to_rdflib
 
         result = self.fetch(query + (_values_clause(bindings) if bindings else ""), "solutions")
         if not isinstance(result, ox.QuerySolutions):
@@ -201,7 +201,7 @@ class RemoteStore:
         return bool(result)
 
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
-        from .embedded import to_rdflib
+        from .terms import to_rdflib
 
         graph = Graph()
         for t in self.fetch(query + (_values_clause(bindings) if bindings else ""), "graph"):

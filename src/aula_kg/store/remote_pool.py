@@ -13,23 +13,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from ..errors import AulaKgError, QueryTimeout, ServerBusy
 from ..sparql_policy import Policy, make_checker
-from .execution import CappedOutput, Limits, QueryRequest, answer_format, capped_output
+from .base import CappedOutput, Limits, QueryRequest
+from .execution import answer_format, capped_output
 
-if TYPE_CHECKING:
-    from .remote import RemoteStore
+
+class SparqlServer(Protocol):
+    """What this pool needs of store.remote.RemoteStore (named here so that the two modules
+    do not import each other: the store makes its pool)."""
+
+    def graph_names(self) -> list[str]: ...
+
+    def fetch(self, query: str, kind: str, **options: Any) -> Any: ...
 
 
 class RemotePool:
-    """The executor interface (store.execution.Executor) over a :class:`RemoteStore`."""
+    """The executor interface (store.base.Executor) over a SPARQL server (store.remote)."""
 
     cache = None  # a remote server's data may change: answers are never kept
     respawns = 0
 
-    def __init__(self, store: RemoteStore, limits: Limits):
+    def __init__(self, store: SparqlServer, limits: Limits):
         self.store = store
         self.size = limits.workers or 8
         self.timeout = limits.timeout

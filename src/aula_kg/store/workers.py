@@ -19,7 +19,6 @@ import json
 import os
 import pickle
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -30,21 +29,17 @@ import weakref
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from ..errors import (
-    AulaKgError,
-    NotAcceptable,
     QueryFailed,
-    QueryRejected,
     QueryTimeout,
     ServerBusy,
-    UpdateRefused,
 )
-from ..sparql_policy import Policy, make_checker
-from .embedded import EmbeddedStore, with_union_default_graph
-from .execution import CappedOutput, QueryRequest, execute, local_graph_names
+from .base import CappedOutput, QueryRequest
+from .worker_process import ERROR_CLASSES
 
 #: The directory holding the aula_kg package, put on the workers' PYTHONPATH.
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
@@ -60,92 +55,6 @@ IN_MEMORY_MAX_BYTES = 16 << 20
 def store_bytes(path: Path) -> int:
     """Bytes on disk of a prebuilt store directory."""
     return sum(f.stat().st_size for f in Path(path).iterdir() if f.is_file())
-
-
-def load_snapshot(path: str | os.PathLike) -> ox.Store:
-    """The worker's store: a prebuilt on-disk store (a directory) opened read-only, or an
-    N-Quads snapshot loaded in memory, its default graph holding the union of the named
-    graphs (as the EmbeddedStore does) when the snapshot has none."""
-    if Path(path).is_dir():
-        return ox.Store.read_only(str(path))
-    store = ox.Store()
-    store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    return with_union_default_graph(store)
-
-
-_ERROR_CODES: dict[type[AulaKgError], str] = {
-    UpdateRefused: "update",
-    NotAcceptable: "not_acceptable",
-    QueryRejected: "rejected",
-    QueryFailed: "failed",
-}
-_ERROR_CLASSES = {code: cls for cls, code in _ERROR_CODES.items()}
-
-
-def _die_with_parent() -> None:
-    """Exit when the server process goes away, even in the middle of a long query (an idle
-    worker sees EOF on its socket; a busy one is caught by this watchdog)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
-
-
-#: Stack of the thread that runs queries in a worker. pyoxigraph's parser and evaluator
-#: recurse over the query's tree: a chain of 20,000 UNIONs overflows the usual 8 MiB and
-#: kills the process. The memory is virtual: only the pages a query touches are used.
-WORKER_STACK_BYTES = 1 << 30
-
-
-def _worker_entry() -> None:  # pragma: no cover - runs in the worker process
-    """The worker's command line: socket fd, snapshot path, max rows, allowed endpoints."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    fd, snapshot, max_rows, allowed = sys.argv[1:5]
-    args = (Connection(int(fd)), snapshot, tuple(json.loads(allowed)), int(max_rows))
-    try:
-        threading.stack_size(WORKER_STACK_BYTES)
-    except (ValueError, RuntimeError):  # pragma: no cover - platform without the option
-        _worker_main(*args)
-        return
-    thread = threading.Thread(target=_worker_main, args=args, name="query-runner")
-    thread.start()
-    thread.join()
-
-
-def _worker_main(conn, snapshot: str, allowed: tuple[str, ...], max_rows: int) -> None:
-    """A worker: load the snapshot, say ready, then answer requests until EOF."""
-    _die_with_parent()
-    try:
-        store = load_snapshot(snapshot)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which gives up
-        conn.send_bytes(pickle.dumps(("failed", f"cannot load the graph snapshot: {exc}")))
-        return
-    policy = Policy(frozenset(allowed), local_graph_names(store), max_rows)
-    checker = make_checker(policy)
-    conn.send_bytes(b"ready")
-    while True:
-        try:
-            message = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
-        request = pickle.loads(message)
-        try:
-            out = execute(store, request, policy, checker)
-            reply = ("ok", out.kind, out.media_type, out.body, out.truncated)
-        except AulaKgError as exc:
-            code = next((c for cls, c in _ERROR_CODES.items() if isinstance(exc, cls)), "failed")
-            reply = (code, exc.message)
-        except Exception as exc:  # noqa: BLE001 - never let one query end the worker
-            reply = ("failed", f"the query could not be evaluated: {type(exc).__name__}")
-        try:
-            conn.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
-        except (EOFError, OSError):
-            return
 
 
 class _Worker:
@@ -177,6 +86,15 @@ class _Died(Exception):
 def default_workers() -> int:
     """Two workers at least (one query running long never stalls the others), at most four."""
     return max(2, min(4, os.cpu_count() or 2))
+
+
+class OnDisk(Protocol):
+    """What a pool needs of store.embedded.EmbeddedStore (which makes its pool)."""
+
+    path: Path | None
+
+    @property
+    def oxigraph(self) -> ox.Store: ...
 
 
 class WorkerPool:
@@ -222,7 +140,7 @@ class WorkerPool:
         self._finalizer = weakref.finalize(self, _cleanup, self._workers, cleanup_dir)
 
     @classmethod
-    def for_store(cls, store: EmbeddedStore, *, in_memory: bool = False, **kwargs
+    def for_store(cls, store: OnDisk, *, in_memory: bool = False, **kwargs
                   ) -> WorkerPool:
         """A pool over the embedded ``store``: workers open its prebuilt on-disk store
         read-only when it was opened from one and ``in_memory`` is false; otherwise they
@@ -250,7 +168,7 @@ class WorkerPool:
         args = [
             sys.executable,
             "-c",
-            "from aula_kg.store.workers import _worker_entry; _worker_entry()",
+            "from aula_kg.store.worker_process import main; main()",
             str(child_sock.fileno()),
             str(self.snapshot),
             str(self.max_rows),
@@ -467,7 +385,7 @@ class WorkerPool:
         if status == "ok":
             kind, media_type, body, truncated = rest
             return CappedOutput(kind, media_type, body, truncated)
-        raise _ERROR_CLASSES.get(status, QueryFailed)(rest[0])
+        raise ERROR_CLASSES.get(status, QueryFailed)(rest[0])
 
 
 def _fail(fut: asyncio.Future, exc: BaseException) -> None:
