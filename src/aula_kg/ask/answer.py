@@ -81,17 +81,36 @@ def results_json(answer: Answer) -> dict[str, Any]:
 
 def understood(interpretation: Interpretation, lang: str | None = None) -> str:
     """"J'ai compris : <title> — territoire : Binôme Lens-Liévin", or the abstention."""
-    from ..messages import PARAMETER_TYPES
-
     lang = lang or interpretation.lang
     choice = interpretation.choice
     if choice is None:
         return render("ask.abstain", {}, lang)
     parts = [render("ask.understood", {"title": choice.query.title[lang]}, lang)]
     for value in choice.values.values():
-        kind = PARAMETER_TYPES.get(value.type, {}).get(lang, value.parameter)
-        parts.append(f"{kind}{' :' if lang == 'fr' else ':'} {value.label}")
+        parts.append(f"{value_type(value, lang)}{' :' if lang == 'fr' else ':'} "
+                     f"{value_label(value, lang)}")
     return " — ".join(parts)
+
+
+#: What a territory value is, said after its label ("Lens-Liévin (binôme)").
+KIND_NAMES = {"pair": {"fr": "binôme", "en": "pair"}, "epci": {"fr": "EPCI", "en": "EPCI"},
+              "commune": {"fr": "commune", "en": "commune"},
+              "territory": {"fr": "territoire", "en": "territory"}}
+LITERAL_NAMES = {"year": {"fr": "année", "en": "year"}, "text": {"fr": "texte", "en": "text"}}
+
+
+def value_type(value, lang: str) -> str:
+    from ..messages import PARAMETER_TYPES
+
+    names = PARAMETER_TYPES.get(value.type) or LITERAL_NAMES.get(value.type)
+    return names[lang] if names else value.parameter
+
+
+def value_label(value, lang: str) -> str:
+    kind = KIND_NAMES.get(value.kind or "")
+    if value.type == "territory" and kind:
+        return f"{value.label} ({kind[lang]})"
+    return value.label
 
 
 def to_json(interpretation: Interpretation, answer: Answer | None) -> dict[str, Any]:

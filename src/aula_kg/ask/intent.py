@@ -32,7 +32,13 @@ from .values import FILLERS, Lexicon, Mention, literal_mentions
 
 #: Weight of a word by where the query's metadata has it.
 WEIGHTS = {"examples": 1.0, "title": 0.8, "tags": 0.6, "description": 0.3}
-QUOTED = re.compile(r"[«\"“]\s*([^»\"”]{1,100}?)\s*[»\"”]")
+QUOTED = re.compile(r"«\s*([^»]{1,100}?)\s*»|“\s*([^”]{1,100}?)\s*”|\"\s*([^\"]{1,100}?)\s*\"")
+
+
+def quoted_texts(text: str) -> list[str]:
+    """The texts between « », “ ” or straight double quotes."""
+    return [next(g for g in groups if g).strip() for groups in QUOTED.findall(text)
+            if any(g.strip() for g in groups)]
 #: What a quoted text becomes among the words (a word no name or question uses).
 QUOTED_WORD = "zzquotedzz"
 

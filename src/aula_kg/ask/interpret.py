@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from ..territories import Candidate, NameIndex
-from .intent import QUOTED, QUOTED_WORD, IntentModel, Profile, content, mention_stems
+from .intent import QUOTED, QUOTED_WORD, IntentModel, Profile, content, mention_stems, quoted_texts
 from .normalise import STOPWORDS, check, stem, typed_words
 from .values import Lexicon, Mention, Reading, literal_mentions
 
@@ -43,6 +43,8 @@ class Value:
     others: list[Candidate] = field(default_factory=list)
     ambiguous: bool = False
     fuzzy: bool = False
+    #: The resource's kind (commune, pair, epci...), None for a literal.
+    kind: str | None = None
 
     @property
     def json_value(self) -> str | int:
@@ -96,7 +98,7 @@ class Interpreter:
 
     def interpret(self, question: str, lang: str = "fr") -> Interpretation:
         text = check(question)
-        quoted = [q.strip() for q in QUOTED.findall(text) if q.strip()]
+        quoted = quoted_texts(text)
         pairs = typed_words(QUOTED.sub(f" {QUOTED_WORD} ", text))
         found = [folded for folded, _ in pairs]
         typed = [original for _, original in pairs]
@@ -186,7 +188,7 @@ class Interpreter:
             used.add(index)
             chosen = reading.candidate
             return Value(pname, ptype, mention.typed, str(chosen.iri), chosen.label,
-                         reading.others, reading.ambiguous, mention.fuzzy)
+                         reading.others, reading.ambiguous, mention.fuzzy, chosen.kind)
         return None
 
 
@@ -227,7 +229,8 @@ def _other_readings(choice: Choice) -> list[Choice]:
     for name, value in choice.values.items():
         for other in value.others:
             values = dict(choice.values)
-            values[name] = Value(name, value.type, value.typed, str(other.iri), other.label)
+            values[name] = Value(name, value.type, value.typed, str(other.iri), other.label,
+                                 kind=other.kind)
             readings.append(Choice(choice.query, values, [], choice.score))
     return readings
 
