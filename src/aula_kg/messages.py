@@ -442,10 +442,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "« {typed} » peut désigner plusieurs ressources ; retenu : {chosen}.",
         "en": "'{typed}' may name several resources; chosen: {chosen}.",
     },
-    "ask.missing": {
-        "fr": "La question ne dit pas : {parameter}.",
-        "en": "The question does not say: {parameter}.",
-    },
     "ask.alternatives": {
         "fr": "Autres lectures possibles :",
         "en": "Other possible readings:",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from ..territories import Candidate, NameIndex
 from .intent import QUOTED, QUOTED_WORD, IntentModel, Profile, content, mention_stems, quoted_texts
-from .normalise import STOPWORDS, check, stem, typed_words
+from .normalise import STOPWORDS, accent_map, check, stem, typed_words
 from .values import Lexicon, Mention, Reading, literal_mentions
 
 #: Below this score, or this share of the question's words explained, it abstains.
@@ -95,6 +95,10 @@ class Interpreter:
                           for k in RESOURCE_TYPES.get(p.type, ()))
         self.lexicon = Lexicon(names, kinds)
         self.model = IntentModel(queries, self.lexicon)
+        texts = [text for q in queries for lang in sorted(q.questions)
+                 for text in q.questions[lang]]
+        texts += sorted({c.label for _key, _rank, c in names.entries()})
+        self.accents = accent_map(texts)
 
     def interpret(self, question: str, lang: str = "fr") -> Interpretation:
         text = check(question)
@@ -108,8 +112,9 @@ class Interpreter:
         stems = self.model.mend(content(found, mentions))
         mended = dict(zip(_content_positions(found, mentions), stems, strict=False))
 
-        self._readings: dict[tuple[int, str], Reading | None] = {}
-        choices = {p.query.name: self._fill(p, mentions, found, typed, mended, quoted)
+        # One resolution per (value, parameter type), shared by every query's filling.
+        readings: dict[tuple[int, str], Reading | None] = {}
+        choices = {p.query.name: self._fill(p, mentions, found, typed, mended, quoted, readings)
                    for p in self.model.profiles}
         unused = {n: [s for index, m in enumerate(mentions)
                       if m.role == "name" and index not in c.used_mentions
@@ -138,7 +143,8 @@ class Interpreter:
     # -- filling a query's parameters -----------------------------------------------------
 
     def _fill(self, profile: Profile, mentions: list[Mention], found: list[str],
-              typed: list[str], mended: dict[int, str], quoted: list[str]) -> Choice:
+              typed: list[str], mended: dict[int, str], quoted: list[str],
+              readings: dict[tuple[int, str], Reading | None]) -> Choice:
         query = profile.query
         used: set[int] = set()
         values: dict[str, Value] = {}
@@ -146,7 +152,8 @@ class Interpreter:
         for parameter in query.parameters:
             value = None
             if parameter.type in RESOURCE_TYPES:
-                value = self._resource(parameter.name, parameter.type, mentions, used)
+                value = self._resource(parameter.name, parameter.type, mentions, used,
+                                       readings)
             elif parameter.type in ("year", "integer"):
                 role = "year" if parameter.type == "year" else "percent"
                 for index, mention in enumerate(mentions):
@@ -156,7 +163,8 @@ class Interpreter:
                                       mention.literal or mention.typed, mention.typed)
                         break
             else:
-                words = quoted or _leftover(profile, found, typed, mended, mentions)
+                words = quoted or [self.accents.get(w, w) for w in
+                                   _leftover(profile, found, typed, mended, mentions)]
                 if words:
                     joined = " ".join(words)[: parameter.max_length]
                     value = Value(parameter.name, parameter.type, joined, joined, joined)
@@ -173,16 +181,16 @@ class Interpreter:
             unused_names=names_left, unused_literals=literals_left,
             used_mentions=frozenset(used))
 
-    def _resource(self, pname: str, ptype: str, mentions: list[Mention],
-                  used: set[int]) -> Value | None:
+    def _resource(self, pname: str, ptype: str, mentions: list[Mention], used: set[int],
+                  readings: dict[tuple[int, str], Reading | None]) -> Value | None:
         kinds = RESOURCE_TYPES[ptype]
         for index, mention in enumerate(mentions):
             if index in used or mention.role != "name" or not mention.kinds & kinds:
                 continue
             memo = (index, ptype)
-            if memo not in self._readings:
-                self._readings[memo] = self.lexicon.read(mention, kinds, pname)
-            reading = self._readings[memo]
+            if memo not in readings:
+                readings[memo] = self.lexicon.read(mention, kinds, pname)
+            reading = readings[memo]
             if reading is None:
                 continue
             used.add(index)

@@ -93,3 +93,15 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
+
+
+def accent_map(texts) -> dict[str, str]:
+    """Folded word -> its accented spelling, from ``texts`` (first spelling met wins;
+    give the texts in a fixed order). A searched word typed without accents ("velo") gets
+    the graph's spelling ("vélo"): the stored search compares accents."""
+    spellings: dict[str, str] = {}
+    for text in texts:
+        for folded, typed in typed_words(text):
+            if typed != folded and folded not in spellings and folded.isalpha():
+                spellings[folded] = typed
+    return spellings

@@ -98,8 +98,6 @@ async def question_page(request: Request, q: str | None = None) -> HTMLResponse:
     service = query_service(request)
     try:
         asked = await ask(service, q, "fr")
-    except AmbiguousName as exc:
-        return _page({**base, "error": exc.text("fr")}, exc.http_status)
     except AulaKgError as exc:
         return _page({**base, "error": exc.text("fr")}, exc.http_status)
     interpretation, answer = asked.interpretation, asked.answer
