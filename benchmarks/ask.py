@@ -43,6 +43,8 @@ class Case:
     query: str
     params: dict[str, str]
     heldout: bool
+    #: Held-out batch: 1 written before any tuning, 2 after it (never tuned on either).
+    part: int = 0
 
 
 @dataclass
@@ -96,7 +98,8 @@ def load_cases(folder: Path = QUESTIONS) -> list[Case]:
         data = tomllib.loads((folder / name).read_text(encoding="utf-8"))
         for entry in data["question"]:
             cases.append(Case(entry["text"], entry.get("lang", "fr"), entry["query"],
-                              {k: str(v) for k, v in entry.get("params", {}).items()}, heldout))
+                              {k: str(v) for k, v in entry.get("params", {}).items()}, heldout,
+                              entry.get("part", 1) if heldout else 0))
     return cases
 
 
@@ -143,6 +146,11 @@ def report(result: Measure, out=sys.stdout, failures: bool = False) -> None:
     print(f"exact accuracy, all:      {result.exact:6.1%}  (target >= 95 %)", file=out)
     print(f"exact accuracy, tuning:   {result.tuning:6.1%}", file=out)
     print(f"exact accuracy, held-out: {result.heldout:6.1%}  (target >= 90 %)", file=out)
+    for part in (1, 2):
+        cases = [ok for case, ok, _ in result.results if case.heldout and case.part == part]
+        if cases:
+            print(f"  held-out part {part}:       {sum(cases) / len(cases):6.1%}  "
+                  f"({sum(cases)}/{len(cases)})", file=out)
     print(f"out of scope abstained:   {result.out_of_scope:6.1%}  (target 100 %)", file=out)
     times = sorted(result.times_ms)
     p95 = times[int(0.95 * (len(times) - 1))] if times else 0.0
