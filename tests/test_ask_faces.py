@@ -87,7 +87,9 @@ def test_cli_abstains_with_nearest_questions(cli_env, capsys):
 def test_cli_bad_question_is_a_clear_error(cli_env, capsys, question):
     code, out, err = run(capsys, "ask", question)
     assert code == 2 and out == ""
-    assert err.startswith("aula-kg: the question") and "Traceback" not in err
+    assert err.startswith("aula-kg: La question") and "Traceback" not in err
+    code, _, err = run(capsys, "ask", question, "--lang", "en")
+    assert code == 2 and err.startswith("aula-kg: the question")
 
 
 @pytest.mark.parametrize("question", HOSTILE)

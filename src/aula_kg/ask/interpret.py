@@ -11,7 +11,7 @@ other parameter values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from ..territories import Candidate, NameIndex
@@ -109,6 +109,8 @@ class Interpreter:
         mentions = self.lexicon.find(found, self.model.known)
         taken = {i for m in mentions for i in range(m.start, m.end)}
         mentions = sorted(mentions + literal_mentions(found, taken), key=lambda m: m.start)
+        # Shown as typed ("Béthune-Bruay" reads better than "bethune bruay").
+        mentions = [replace(m, typed=" ".join(typed[m.start:m.end])) for m in mentions]
         stems = self.model.mend(content(found, mentions))
         mended = dict(zip(_content_positions(found, mentions), stems, strict=False))
 

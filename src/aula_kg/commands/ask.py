@@ -16,6 +16,7 @@ from ..answering import StoredQueries
 from ..ask import ask_sync, understood
 from ..ask.answer import to_json
 from ..config import Settings
+from ..errors import InputError
 from ..messages import render
 from ..output import write_table
 from ..store import open_store
@@ -37,7 +38,11 @@ def register(subparsers) -> None:
 def cmd_ask(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     service = StoredQueries.in_process(open_store(settings), settings)
-    asked = ask_sync(service, args.question, args.lang)
+    try:
+        asked = ask_sync(service, args.question, args.lang)
+    except InputError as exc:  # a bad question: said in the reader's language
+        print(f"aula-kg: {exc.text(args.lang)}", file=sys.stderr)
+        return exc.exit_code
     interpretation, answer = asked.interpretation, asked.answer
     if args.format == "json":
         json.dump(to_json(interpretation, answer), sys.stdout, ensure_ascii=False, indent=2)
