@@ -15,7 +15,16 @@ from dataclasses import dataclass, field, replace
 
 from ..catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from ..territories import Candidate, NameIndex
-from .intent import QUOTED, QUOTED_WORD, IntentModel, Profile, content, mention_stems, quoted_texts
+from .intent import (
+    QUOTED,
+    QUOTED_WORD,
+    IntentModel,
+    Profile,
+    Scored,
+    content,
+    mention_stems,
+    quoted_texts,
+)
 from .normalise import STOPWORDS, accent_map, check, stem, typed_words
 from .values import Lexicon, Mention, Reading, literal_mentions
 
@@ -130,7 +139,7 @@ class Interpreter:
         best = scored[0] if scored else None
         if (best is None or best.score < MIN_SCORE or best.coverage < MIN_COVERAGE
                 or choices[best.profile.query.name].missing):
-            return Interpretation(text, lang, None, _confidence(best.score if best else 0.0),
+            return Interpretation(text, lang, None, _confidence(best),
                                   [], nearest, mentions)
         choice = choices[best.profile.query.name]
         alternatives = _other_readings(choice)
@@ -139,7 +148,7 @@ class Interpreter:
             if (entry.score >= ALTERNATIVE_SHARE * best.score and entry.score >= MIN_SCORE * 0.8
                     and not other.missing):
                 alternatives.append(other)
-        return Interpretation(text, lang, choice, _confidence(best.score), alternatives[:3],
+        return Interpretation(text, lang, choice, _confidence(best), alternatives[:3],
                               nearest, mentions)
 
     # -- filling a query's parameters -----------------------------------------------------
@@ -245,5 +254,9 @@ def _other_readings(choice: Choice) -> list[Choice]:
     return readings
 
 
-def _confidence(score: float) -> float:
-    return round(max(0.0, min(1.0, score)), 2)
+def _confidence(best: Scored | None) -> float:
+    """How well the words match, 0 to 1: the mean of coverage and closeness of the best
+    query (the values' fit, which can push the score past 1, left out)."""
+    if best is None:
+        return 0.0
+    return round(max(0.0, min(1.0, 0.5 * best.coverage + 0.5 * best.closeness)), 2)
