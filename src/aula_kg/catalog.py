@@ -8,12 +8,18 @@ comment lines holding TOML, so the file stays a valid SPARQL query::
     #+ description.fr = "..."
     #+ description.en = "..."
     #+ tags = ["actions", "préconisations"]
+    #+ examples.fr = ["préconisations inexplorées à Lens-Liévin", "..."]
+    #+ examples.en = ["unexplored recommendations in Lens-Liévin"]
     #+ [params.territory]
     #+ type = "territory"
     #+ required = true
     #+ description.fr = "..."
     #+ description.en = "..."
     #+ example = "Lens-Liévin"
+
+``examples`` (optional) are questions as a planner would ask them, by language: the
+question box (:mod:`aula_kg.ask`) matches questions against them; a value written between
+« » is the text a ``text`` parameter receives.
 
 Parameters are declared, never guessed from variable names. Each one has a slot in the
 query, ``VALUES ?name { UNDEF }``, placed where the query needs it (inside a sub-query or
@@ -132,6 +138,8 @@ class StoredQuery:
     text: str
     form: str
     examples: dict[str, str] = field(default_factory=dict)
+    #: Example questions by language (``examples.fr`` / ``examples.en``), for aula_kg.ask.
+    questions: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def iri(self) -> URIRef:
@@ -209,9 +217,14 @@ def parse_stored_query(path: Path) -> StoredQuery:
     except Exception as exc:
         raise InputError(code="catalog.bad_sparql", path=str(path), reason=str(exc)) from None
     examples = {p.name: p.example for p in parameters if p.example is not None}
+    questions = meta.get("examples", {})
+    if not isinstance(questions, dict) or not all(
+        isinstance(v, list) and all(isinstance(q, str) for q in v) for v in questions.values()
+    ):
+        raise InputError(code="catalog.bad_examples", path=str(path))
     return StoredQuery(
         name, path, meta["title"], meta["description"], list(meta.get("tags", [])),
-        parameters, text, form, examples,
+        parameters, text, form, examples, {k: list(v) for k, v in questions.items()},
     )
 
 

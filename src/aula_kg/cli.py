@@ -19,6 +19,7 @@ from .errors import AulaKgError
 COMMAND_MODULES = [
     "aula_kg.commands.graph",  # build, validate, sparql
     "aula_kg.commands.queries",  # queries, query
+    "aula_kg.commands.ask",  # ask
     "aula_kg.commands.imports",  # import (open data, actions, boundaries)
     "aula_kg.commands.actions",  # template, export, picture
     "aula_kg.commands.serve",

@@ -465,6 +465,46 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Réponse tronquée à {rows} lignes (AULA_KG_MAX_ROWS).",
         "en": "answer truncated at {rows} rows (AULA_KG_MAX_ROWS)",
     },
+    # -- the question box (aula_kg.ask, commands/ask.py, web/question.py) ---------------
+    "catalog.bad_examples": {
+        "fr": "{path} : « examples » doit associer une langue (fr, en) à une liste de "
+              "questions.",
+        "en": "{path}: 'examples' must map a language (fr, en) to a list of questions",
+    },
+    "ask.empty": {
+        "fr": "La question est vide : écrivez-la en quelques mots, par exemple « préconisations "
+              "inexplorées à Lens-Liévin ».",
+        "en": "the question is empty: write it in a few words, e.g. 'unexplored "
+              "recommendations in Lens-Liévin'",
+    },
+    "ask.too_long": {
+        "fr": "La question est trop longue ({length} caractères ; au plus {max_length}).",
+        "en": "the question is too long ({length} characters; at most {max_length})",
+    },
+    "ask.control_characters": {
+        "fr": "La question contient des caractères de contrôle : écrivez-la en texte simple.",
+        "en": "the question contains control characters: write it as plain text",
+    },
+    "ask.abstain": {
+        "fr": "Je ne sais pas répondre à cette question avec le graphe.",
+        "en": "I cannot answer this question with the graph.",
+    },
+    "ask.nearest": {
+        "fr": "Questions proches que le graphe sait traiter :",
+        "en": "Nearby questions the graph can answer:",
+    },
+    "ask.understood": {
+        "fr": "J'ai compris : {title}",
+        "en": "Understood as: {title}",
+    },
+    "ask.ambiguous": {
+        "fr": "« {typed} » peut désigner plusieurs ressources ; retenu : {chosen}.",
+        "en": "'{typed}' may name several resources; chosen: {chosen}.",
+    },
+    "ask.alternatives": {
+        "fr": "Autres lectures possibles :",
+        "en": "Other possible readings:",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

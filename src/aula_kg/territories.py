@@ -6,7 +6,8 @@ How a name resolves, in order:
 1. an INSEE commune code (today's, or a former code, which resolves to today's commune),
    a SIREN (EPCI or commune), or an IRI of the graph;
 2. a preferred label (``rdfs:label``), compared without accents, case, hyphens or spaces;
-3. an alternative label or an abbreviation (``skos:altLabel``, ``aula:abbreviation``).
+3. an alternative or hidden label or an abbreviation (``skos:altLabel``,
+   ``skos:hiddenLabel``: the words planners use, ``aula:abbreviation``).
 
 The first rank with a match wins; two matches in that rank are a real ambiguity, answered
 with the candidates instead of a guess. So "Lens-Liévin" is the ACV pair Lens + Liévin (its
@@ -28,8 +29,9 @@ from .store import Store
 
 def normalise(text: str) -> str:
     """'Lens - Liévin' -> 'lens lievin': no accents, case, hyphens or punctuation."""
+    # œ first: NFKD has no decomposition for it, so the ASCII step would drop it.
+    text = text.replace("œ", "oe").replace("Œ", "oe")
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_text = ascii_text.replace("œ", "oe").replace("Œ", "oe")
     return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
 
 
@@ -49,6 +51,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?resource ?kind ?rank ?name WHERE {
   VALUES (?naming ?rank) {
     (igeo:codeINSEE 1) (aula:siren 1) (rdfs:label 2) (skos:altLabel 3) (aula:abbreviation 3)
+    (skos:hiddenLabel 3)
   }
   ?resource ?naming ?name .
   VALUES (?class ?kind) {
@@ -68,6 +71,7 @@ SELECT ?resource ?scheme ?rank ?name WHERE {
   { ?resource skos:notation ?name . BIND(1 AS ?rank) }
   UNION { ?resource skos:prefLabel ?name . BIND(2 AS ?rank) }
   UNION { ?resource skos:altLabel ?name . BIND(3 AS ?rank) }
+  UNION { ?resource skos:hiddenLabel ?name . BIND(3 AS ?rank) }
 }
 """
 
@@ -112,6 +116,14 @@ class NameIndex:
         if key:
             self._names.setdefault(key, {}).setdefault(rank, set()).add(candidate)
         self._iris.setdefault(candidate.iri, candidate)
+
+    def entries(self):
+        """Every (normalised name, rank, candidate) of the index, for readers that look for
+        names inside a longer text (aula_kg.ask)."""
+        for key, ranks in self._names.items():
+            for rank, candidates in ranks.items():
+                for candidate in candidates:
+                    yield key, rank, candidate
 
     def find(self, text: str, kinds: set[str]) -> Candidate | None:
         """The one resource of one of ``kinds`` that ``text`` names, None when none or

@@ -24,7 +24,7 @@ from ..answering import StoredQueries
 from ..catalog import Catalog
 from ..config import Settings
 from ..store import Store, open_executor, open_store
-from . import api, images, pages, publishing
+from . import api, images, pages, publishing, question
 from .errors import install_error_handlers
 from .graphview import GraphView
 from .pages.home import home_facts
@@ -110,6 +110,7 @@ def create_app(
     app.include_router(images.router)
     app.include_router(pages.router)
     app.include_router(publishing.router)
+    app.include_router(question.router)
     api.install_openapi(app)
     return app
 
