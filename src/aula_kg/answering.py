@@ -27,7 +27,6 @@ this process, with no time limit (a command can be interrupted).
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import threading
 from collections.abc import Mapping
@@ -43,6 +42,7 @@ from .config import Settings
 from .errors import InputError, QueryRejected
 from .messages import Message
 from .store import CappedOutput, Limits, QueryRequest, SelectResult, Store
+from .store.execution import read_table
 from .territories import NameIndex
 
 #: Enumerate the values of a parameter type (forms, OpenAPI) up to this many.
@@ -91,33 +91,8 @@ class Answer:
 
 def parse_output(output: CappedOutput) -> SelectResult | bool:
     """A serialised SELECT or ASK answer as rdflib terms (TypeError for a graph or CSV:
-    CSV loses the term types)."""
-    media_type = output.media_type.split(";")[0].strip()
-    if output.kind == "graph":
-        raise TypeError("a graph answer has no table")
-    if media_type == _JSON:
-        data = json.loads(output.body)
-        if "boolean" in data:
-            return bool(data["boolean"])
-        variables = list(data["head"].get("vars", []))
-        rows = [
-            tuple(federation.json_term(b[v]) if v in b else None for v in variables)
-            for b in data["results"]["bindings"]
-        ]
-        return SelectResult(variables, rows)
-    if media_type in _PARSERS:
-        import pyoxigraph as ox
-
-        from .store.terms import to_rdflib
-
-        fmt = getattr(ox.QueryResultsFormat, _PARSERS[media_type])
-        parsed = ox.parse_query_results(output.body, format=fmt)
-        if isinstance(parsed, ox.QueryBoolean):
-            return bool(parsed)
-        variables = [v.value for v in parsed.variables]
-        return SelectResult(variables, [tuple(to_rdflib(s[v]) for v in variables)
-                                        for s in parsed])
-    raise TypeError(f"cannot read a table from {media_type}")
+    CSV loses the term types); store.execution.read_table is the one reader."""
+    return read_table(output)
 
 
 # -- the service ----------------------------------------------------------------------------

@@ -63,8 +63,6 @@ import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from . import __version__
@@ -74,6 +72,7 @@ from .errors import InputError, QueryRejected, ServiceFailed
 from .messages import Message
 from .sparql_policy import check_query
 from .store import SelectResult
+from .store.base import json_term
 
 #: The placeholder IRI a stored query puts after SERVICE: never fetchable.
 PLACEHOLDER_PREFIX = "urn:aula-kg:service:"
@@ -243,23 +242,6 @@ def post_query(endpoint: str, query: str, timeout: float) -> dict:
                 raise ValueError(f"the answer is larger than {MAX_BYTES} bytes")
             chunks.append(chunk)
     return json.loads(b"".join(chunks))
-
-
-def json_term(value: dict) -> Identifier:
-    """A SPARQL JSON results term as the rdflib term the embedded store would return."""
-    kind = value.get("type")
-    if kind == "uri":
-        return URIRef(value["value"])
-    if kind == "bnode":
-        return BNode(value["value"])
-    if kind in ("literal", "typed-literal"):
-        if "xml:lang" in value:
-            return Literal(value["value"], lang=value["xml:lang"])
-        datatype = value.get("datatype")
-        if datatype and datatype != str(XSD.string):
-            return Literal(value["value"], datatype=URIRef(datatype))
-        return Literal(value["value"])
-    raise ValueError(f"unsupported term in the answer: {value!r}")
 
 
 def check(text: str, federation: Federation, endpoint: str, settings: Settings) -> None:

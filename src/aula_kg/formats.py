@@ -125,6 +125,8 @@ OXIGRAPH_GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 def oxigraph_format(name: str) -> ox.QueryResultsFormat | ox.RdfFormat:
     """pyoxigraph's format for a :class:`Format` name (``json``, ``turtle``, ...)."""
     return OXIGRAPH_FORMATS[FORMATS_BY_NAME[name].media_type]
+
+
 _BY_KIND = {RESULTS: RESULT_FORMATS, GRAPH: GRAPH_FORMATS}
 
 

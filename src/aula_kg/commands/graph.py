@@ -15,7 +15,8 @@ from ..errors import InputError
 from ..messages import render
 from ..output import write_table
 from ..sources import load_sources, parse_file
-from ..store import QueryRequest, SelectResult, open_executor, open_store
+from ..store import QueryRequest, open_executor, open_store
+from ..store.execution import read_table
 from ..validation import validate_graph
 
 
@@ -107,19 +108,9 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     elif out.kind == "graph":
         sys.stdout.write(out.body.decode("utf-8"))
     else:
-        write_table(_select_result(out.body), args.format, sys.stdout)
+        write_table(read_table(out), args.format, sys.stdout)
     if out.truncated:
         print(render("query.truncated", {"rows": settings.max_rows}, "en"), file=sys.stderr)
     return 0
 
 
-def _select_result(body: bytes) -> SelectResult:
-    """SPARQL JSON results as rdflib terms, for the command line's tables."""
-    import pyoxigraph as ox
-
-    from ..store.terms import to_rdflib
-
-    solutions = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    variables = [v.value for v in solutions.variables]
-    rows = [tuple(to_rdflib(s[v]) for v in variables) for s in solutions]
-    return SelectResult(variables, rows)

@@ -7,7 +7,6 @@ import dataclasses
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import GraphUnavailable
 from ..store import EmbeddedStore
 
 
@@ -44,27 +43,6 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=_run)
 
 
-def load_graph(path: Path) -> EmbeddedStore:
-    """The graph file as an embedded store; GraphUnavailable when it is missing or broken."""
-    import pyoxigraph as ox
-
-    if not path.is_file():
-        raise GraphUnavailable(
-            f"no graph at {path}: run 'aula-kg build' first, or give --graph FILE"
-        )
-    if path.suffix == ".nq":
-        return EmbeddedStore.from_file(path)
-    fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
-    if fmt is None:
-        raise GraphUnavailable(f"cannot tell the RDF format of {path} from its extension")
-    store = ox.Store()
-    try:
-        store.load(path=str(path), format=fmt)
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise GraphUnavailable(f"cannot load the graph {path}: {exc}") from exc
-    return EmbeddedStore.from_nquads(store.dump(format=ox.RdfFormat.N_QUADS))
-
-
 def serve(
     settings: Settings,
     *,
@@ -84,7 +62,7 @@ def serve(
 
         store = open_store(settings)  # the remote server, or the prebuilt store
     else:
-        store = load_graph(graph)
+        store = EmbeddedStore.from_file(graph)
     app = create_app(settings, store, workers=workers)
     uvicorn.run(app, host=host, port=port, access_log=access_log, log_level="info")
 

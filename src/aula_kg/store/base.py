@@ -174,21 +174,30 @@ def parse_json_results(body: bytes) -> SelectResult | bool:
     variables = list(data.get("head", {}).get("vars", []))
     rows = []
     for binding in data.get("results", {}).get("bindings", []):
-        rows.append(tuple(_json_term(binding.get(v)) for v in variables))
+        rows.append(tuple(None if (term := binding.get(v)) is None else json_term(term)
+                          for v in variables))
     return SelectResult(variables, rows)
 
 
-def _json_term(term: dict | None) -> Identifier | None:
-    if term is None:
-        return None
-    kind = term.get("type")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def json_term(value: dict) -> Identifier:
+    """A SPARQL JSON results term as the rdflib term the embedded store would return
+    (plain strings stay untyped, as store.terms.to_rdflib makes them)."""
+    kind = value.get("type")
     if kind == "uri":
-        return URIRef(term["value"])
+        return URIRef(value["value"])
     if kind == "bnode":
-        return BNode(term["value"])
-    datatype = term.get("datatype")
-    return Literal(term["value"], lang=term.get("xml:lang"),
-                   datatype=URIRef(datatype) if datatype else None)
+        return BNode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        if "xml:lang" in value:
+            return Literal(value["value"], lang=value["xml:lang"])
+        datatype = value.get("datatype")
+        if datatype and datatype != _XSD_STRING:
+            return Literal(value["value"], datatype=URIRef(datatype))
+        return Literal(value["value"])
+    raise ValueError(f"unsupported term in the answer: {value!r}")
 
 
 class Store(Protocol):

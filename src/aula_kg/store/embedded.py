@@ -53,11 +53,20 @@ class EmbeddedStore:
 
     @classmethod
     def from_file(cls, path: Path) -> EmbeddedStore:
+        """An RDF file loaded in memory, its format told by its extension (``.nq`` for the
+        build's artefact; Turtle, TriG, N-Triples... for ``serve --graph FILE``)."""
+        path = Path(path)
+        if not path.is_file():
+            raise GraphUnavailable(
+                f"no graph at {path}: run 'aula-kg build' first, or give --graph FILE")
+        fmt = ox.RdfFormat.from_extension(path.suffix.lstrip("."))
+        if fmt is None:
+            raise GraphUnavailable(f"cannot tell the RDF format of {path} from its extension")
         store = ox.Store()
         try:
-            store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+            store.load(path=str(path), format=fmt)
         except (OSError, SyntaxError, ValueError) as exc:
-            raise GraphUnavailable(f"cannot load the built graph {path}: {exc}") from exc
+            raise GraphUnavailable(f"cannot load the graph {path}: {exc}") from exc
         return cls(with_union_default_graph(store))
 
     @classmethod

@@ -18,9 +18,16 @@ import itertools
 import pyoxigraph as ox
 
 from ..errors import NotAcceptable, QueryFailed, QueryRejected
-from ..formats import FORMATS_BY_NAME, describe_choices, oxigraph_format
+from ..formats import FORMATS_BY_NAME, OXIGRAPH_FORMATS, describe_choices, oxigraph_format
 from ..sparql_policy import CheckedQuery, Policy, make_checker
-from .base import CappedOutput, Limits, QueryRequest
+from .base import (
+    CappedOutput,
+    Limits,
+    QueryOutput,
+    QueryRequest,
+    SelectResult,
+    parse_json_results,
+)
 from .terms import to_rdflib
 
 # -- capped serialisation ---------------------------------------------------------------
@@ -153,6 +160,24 @@ def execute(store: ox.Store, request: QueryRequest, policy: Policy, checker=None
         raise QueryRejected(f"the query does not parse: {exc}") from None
     except (OSError, ValueError, TypeError) as exc:
         raise QueryFailed(f"the query could not be evaluated: {exc}") from None
+
+
+def read_table(output: QueryOutput) -> SelectResult | bool:
+    """A serialised SELECT or ASK answer (SPARQL JSON, XML or TSV, as an executor gives
+    it) as a SelectResult of rdflib terms, or the boolean; the one reader of results."""
+    media_type = output.media_type.split(";")[0].strip()
+    if output.kind == "graph":
+        raise TypeError("a graph answer has no table")
+    if media_type == "application/sparql-results+json":
+        return parse_json_results(output.body)
+    fmt = OXIGRAPH_FORMATS.get(media_type)
+    if not isinstance(fmt, ox.QueryResultsFormat) or media_type == "text/csv":
+        raise TypeError(f"cannot read a table from {media_type}")
+    parsed = ox.parse_query_results(output.body, format=fmt)
+    if isinstance(parsed, ox.QueryBoolean):
+        return bool(parsed)
+    variables = [v.value for v in parsed.variables]
+    return SelectResult(variables, [tuple(to_rdflib(s[v]) for v in variables) for s in parsed])
 
 
 def local_graph_names(store: ox.Store) -> frozenset[str]:
