@@ -1,5 +1,10 @@
 """Every message a person may read, in French and English, by code.
 
+It is over 500 lines because it is one table, one entry per message code, grouped by the
+area that raises it (each block opens with a comment naming the area); the code around it
+is some sixty lines. Keeping the table whole is what lets a test check that every code the
+package uses is here, in both languages.
+
 An error (errors.py) or a page names a code and passes its values; :func:`render` fills the
 template of the language asked for. Values that are lists are joined the way each language
 joins them. A code missing from the table is a bug that the tests catch
