@@ -157,9 +157,10 @@ def import_actions(path: Path, settings: Settings | None = None, *, dry_run: boo
             errors = [e for e in errors if not (e.code.startswith("actions.unknown_census")
                                                 and e.params["value"] in removed)] + in_use
         new_censuses = old_censuses if parsed_censuses is None else parsed_censuses.graph
-        if not errors:
-            errors = shape_errors(parsed, settings, sources, old, new_censuses, old_censuses,
-                                  parsed_censuses.lines if parsed_censuses else {})
+        census_lines = parsed_censuses.lines if parsed_censuses else {}
+        errors += [e for e in shape_errors(parsed, settings, sources, old, new_censuses,
+                                           old_censuses, census_lines)
+                   if (e.line, e.column) not in {(x.line, x.column) for x in errors}]
         if errors:
             order = [c.key for c in COLUMNS] + [c.key for c in CENSUS_COLUMNS]
             errors.sort(key=lambda e: (e.column in CENSUS_BY_KEY, e.line,
