@@ -23,7 +23,6 @@ from aula_kg.answering import run_query
 from aula_kg.build import build
 from aula_kg.catalog import Catalog
 from aula_kg.config import Settings
-from aula_kg.errors import ValidationFailed
 from aula_kg.imports import actions as entry
 from aula_kg.store import open_store
 from aula_kg.territories import NameIndex
@@ -37,7 +36,7 @@ ACV_2021 = "https://w3id.org/aula-kg/id/census/acv-2021-10"
 
 def answer(store, name, **params):
     result = run_query(store, CATALOG.get(name), params, NameIndex(store))
-    return [{v: (None if t is None else str(t)) for v, t in zip(result.variables, row)}
+    return [{v: (None if t is None else str(t)) for v, t in zip(result.variables, row, strict=True)}
             for row in result.rows]
 
 

@@ -50,10 +50,10 @@ from ...config import Settings
 from ...errors import ActionsInvalid, AulaKgError
 from ...sources import load_sources, parse_file
 from .censuses import (
+    canonical_censuses,
     census_ids,
     census_rows,
     census_rows_to_graph,
-    canonical_censuses,
     censuses_path,
     read_census_rows,
     removed_in_use,
@@ -152,7 +152,7 @@ def import_actions(path: Path, settings: Settings | None = None, *, dry_run: boo
         errors = list(parsed.errors)
         if parsed_censuses is not None:
             errors += parsed_censuses.errors
-            in_use = removed_in_use(old_censuses, known, parsed.graph)
+            in_use = removed_in_use(old_censuses, known, rows)
             removed = {e.params["census"] for e in in_use}
             errors = [e for e in errors if not (e.code.startswith("actions.unknown_census")
                                                 and e.params["value"] in removed)] + in_use

@@ -172,15 +172,16 @@ def census_ids(graph: Graph) -> dict[str, URIRef]:
             for c in graph.subjects(RDF.type, AULA.ActionCensus)}
 
 
-def removed_in_use(old: Graph, new: dict[str, URIRef], actions: Graph) -> list[RowError]:
-    """A census of ``old`` missing from the sheet while actions still name it: refused,
+def removed_in_use(old: Graph, new: dict[str, URIRef], rows: list[Row]) -> list[RowError]:
+    """A census of ``old`` missing from the sheet while action rows still name it: refused,
     naming the actions."""
     errors = []
-    for slug, iri in sorted(census_ids(old).items()):
+    for slug in sorted(census_ids(old)):
         if slug in new:
             continue
-        users = sorted(str(a).removeprefix(str(vocab.ID))
-                       for a in actions.subjects(AULA.recordedBy, iri))
+        users = sorted(
+            f"action/{row.cells['id'] or vocab.slugify(row.cells['title'])}" for row in rows
+            if slug in [v.strip().removeprefix("census/") for v in row.cells["census"].split(";")])
         if users:
             errors.append(row_error(0, None, "actions.census_removed_in_use", census=slug,
                                     actions=", ".join(users)))

@@ -200,9 +200,15 @@ def shape_errors(parsed: Parsed, settings: Settings, sources, old: Graph,
     report = validate_graph(data, sources.graph(vocab.SHAPES_GRAPH), ontology=ontology)
     already = {(e.line, e.column) for e in parsed.errors}
     errors = []
+    # pySHACL reports a SPARQL constraint once per message language: merge them.
+    merged: dict[tuple, dict[str, str]] = {}
+    for violation in report.violations:
+        merged.setdefault((violation.focus, violation.path, violation.shape), {}).update(
+            violation.message)
     for violation in report.violations:
         if violation.severity != "Violation":
             continue
+        violation.message = merged[(violation.focus, violation.path, violation.shape)]
         line = parsed.lines.get(violation.focus)
         predicate = vocab.expand(violation.path) if violation.path else None
         if line is not None:
