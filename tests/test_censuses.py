@@ -338,7 +338,9 @@ def test_a_census_outside_its_scope_is_refused(home, tmp_path, capsys):
     write_csv(out, table)
     code, _, err = run(capsys, "import", "actions", out, "--no-build")
     assert code == 1
-    assert "hors du périmètre du recensement" in err and "colonne « recensement(s) »" in err
+    line = next(i for i, row in enumerate(table, start=1) if row[0] == "lens-startup-de-territoire")
+    assert (f"ligne {line}, colonne « recensement(s) » : l'action concerne une commune hors du "
+            "périmètre du recensement qui la relève") in err
 
 
 def test_a_second_census_imported_from_the_spreadsheet_is_compared(home, tmp_path, capsys):

@@ -44,7 +44,7 @@ def coverage_heatmap(matrix: Answer, recommendations: Answer, *, lang: str = "fr
             partial[territory] = str(row.get("covered_communes") or "")
     highest = max(counts.values(), default=0) or 1
 
-    label_width = max([text_width(label, 12) for rows in groups.values() for _, label in rows]
+    label_width = max([text_width(label, 12) + 20 for rows in groups.values() for _, label in rows]
                       + [text_width(words["kinds"][k], 12) for k in groups] + [120]) + 24
     cell_w, cell_h, top = 112, 26, 78
     width = label_width + cell_w * len(columns) + 20
@@ -65,7 +65,10 @@ def coverage_heatmap(matrix: Answer, recommendations: Answer, *, lang: str = "fr
             if coverage:
                 tip = words["partial"].format(communes=partial[territory])
                 body.append(f"<title>{escape(f'{label} : {tip}')}</title>")
-            body.append(text(24, y + 17, f"{label} ◐" if coverage else label, 12))
+            body.append(text(24, y + 17, label, 12))
+            if coverage:
+                body.append(text(24 + text_width(label, 12) + 6, y + 17, "◐", 12,
+                                 extra=' class="partial-mark"'))
             for index, (notation, rec_label) in enumerate(columns):
                 count = counts.get((territory, notation), 0)
                 state = states.get((territory, notation)) or (

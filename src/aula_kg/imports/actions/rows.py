@@ -197,7 +197,8 @@ def shape_errors(parsed: Parsed, settings: Settings, sources, old: Graph,
     for graph in (ontology, censuses or Graph(), parsed.graph):
         for triple in graph:
             data.add(triple)
-    report = validate_graph(data, sources.graph(vocab.SHAPES_GRAPH), ontology=ontology)
+    shapes = sources.graph(vocab.SHAPES_GRAPH)
+    report = validate_graph(data, shapes, ontology=ontology)
     already = {(e.line, e.column) for e in parsed.errors}
     errors = []
     # pySHACL reports a SPARQL constraint once per message language: merge them.
@@ -222,7 +223,12 @@ def shape_errors(parsed: Parsed, settings: Settings, sources, old: Graph,
         if (line, column) in already:
             continue
         already.add((line, column))
-        fr = violation.message.get("fr") or next(iter(violation.message.values()), "")
-        en = violation.message.get("en") or fr
+        message = dict(violation.message)
+        if set(message) <= {""}:
+            # pySHACL drops the language tag of a SPARQL constraint's message: the shape's.
+            for text in shapes.objects(vocab.expand(violation.shape), vocab.SH.message):
+                message[text.language or ""] = str(text)
+        fr = message.get("fr") or next(iter(message.values()), "")
+        en = message.get("en") or fr
         errors.append(row_error(line, column, "actions.shape", message={"fr": fr, "en": en}))
     return errors
