@@ -412,7 +412,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "recensements, ligne {line}, colonne « {column} » : {problem}",
         "en": "censuses, line {line}, column '{column}': {problem}",
     },
-    "actions.no_column": {
+    "actions.census_no_column": {
         "fr": "{path} : pas de colonne « {column} » dans la feuille des recensements",
         "en": "{path}: no '{column}' column in the census sheet",
     },
@@ -496,10 +496,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "actions.census_diff": {
         "fr": "recensements : {summary}",
         "en": "censuses: {summary}",
-    },
-    "actions.exported": {
-        "fr": "{rows} action(s) et {censuses} recensement(s) écrits dans {path} (version {version})",
-        "en": "{rows} action(s) and {censuses} census(es) written to {path} (version {version})",
     },
     # ---- end of the census area block. ------------------------------------------------
 }

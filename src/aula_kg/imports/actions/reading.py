@@ -61,7 +61,7 @@ def _header_map(headers: list[str], path: Path, columns=COLUMNS,
     if required not in mapping.values():
         if required == "title":
             raise unreadable("actions.no_title_column", path=path)
-        raise unreadable("actions.no_column", path=path,
+        raise unreadable("actions.census_no_column", path=path,
                          column={"fr": by_key[required].fr, "en": by_key[required].en})
     return mapping, ignored
 
