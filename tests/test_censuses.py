@@ -373,3 +373,12 @@ def test_a_second_census_imported_from_the_spreadsheet_is_compared(home, tmp_pat
                      earlier="acv-2021-10", later="pvd-ternois-2026")
     assert [r["change"] for r in changes] == ["1 préconisation devenue explorée",
                                               "2 action apparue"]
+
+
+def test_census_messages_do_not_shadow_the_export_warning():
+    """Regression: the census sheet's missing-column message once reused the code
+    actions.no_column, which the export's warnings render with other values."""
+    from aula_kg.imports.actions.problems import bilingual
+
+    text = bilingual("actions.no_column", action="action/x", predicate="p", value="v")
+    assert text.startswith("action/x : p v n'a pas de colonne")
