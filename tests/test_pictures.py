@@ -66,8 +66,12 @@ def test_coverage_heatmap_has_a_cell_per_territory_and_recommendation(service):
                        or "lens" in r.get("data-territory"))
     assert lens_lievin is not None
     unexplored = by_class(root, "unexplored")
+    not_assessed = by_class(root, "not-assessed")
     assert unexplored and all(c.get("data-count") == "0" for c in unexplored)
-    assert all(c.get("data-count") != "0" for c in cells if c not in unexplored)
+    assert not_assessed and all(c.get("data-count") == "0" for c in not_assessed)
+    # A cell with no action is either unexplored (a census looked) or not assessed.
+    assert all(c.get("data-count") != "0" for c in cells
+               if c not in unexplored and c not in not_assessed)
     assert any("inexplorée" in (t or "") for t in labels)
 
 
@@ -78,6 +82,40 @@ def test_coverage_counts_match_the_stored_query(service):
     counts = {c.get("data-recommendation"): int(c.get("data-count"))
               for c in by_class(bethune, "cell")}
     assert counts == {"1": 0, "2": 1, "3": 0, "4": 2, "5": 2}
+
+
+def cells_of(root, suffix):
+    row = next(r for r in by_class(root, "row") if r.get("data-territory").endswith(suffix))
+    return row, {c.get("data-recommendation"): c for c in by_class(row, "cell")}
+
+
+def test_coverage_has_a_third_state_not_assessed(service):
+    """Issue 12: the EPCI without an ACV commune are not assessed, not unexplored."""
+    root = parse(picture(service, "coverage"))
+    for siren in ("200069672", "246200299", "200044030"):  # Ternois, Hénin-Carvin, 7 Vallées
+        _, cells = cells_of(root, f"/epci/{siren}")
+        assert {c.get("data-state") for c in cells.values()} == {"not-assessed"}
+        for cell in cells.values():
+            assert "not-assessed" in cell.get("class") and "unexplored" not in cell.get("class")
+            rect = cell.find(f"{SVG}rect")
+            assert not rect.get("fill").startswith("url(")  # neutral, not the hatching
+            assert "aucun recensement" in cell.find(f"{SVG}title").text
+    _, lens = cells_of(root, "/pair/lens-lievin")
+    assert lens["2"].get("data-state") == "unexplored"
+    assert lens["2"].find(f"{SVG}rect").get("fill").startswith("url(")
+    legend = by_class(root, "legend-not-assessed")
+    assert legend and legend[0].get("fill") == pictures.svg.NEUTRAL
+    assert "non évaluée (aucun recensement)" in texts(root)
+
+
+def test_coverage_marks_a_partly_covered_epci(service):
+    root = parse(picture(service, "coverage"))
+    row, cells = cells_of(root, "/epci/200072460")
+    assert row.get("data-coverage") == "partial"
+    assert "CA de Béthune-Bruay, Artois-Lys Romane" in texts(row) and "◐" in texts(row)
+    assert "Béthune, Bruay-la-Buissière" in row.find(f"{SVG}title").text
+    assert cells["1"].get("data-state") == "unexplored"
+    assert "◐ territoire couvert en partie" in texts(root)
 
 
 def test_coverage_in_english(service):
@@ -103,6 +141,27 @@ def test_dossier_of_a_territory_without_actions(service):
     root = parse(picture(service, "dossier", territory="CC du Ternois"))
     assert all(b.get("data-count") == "0" for b in by_class(root, "bar"))
     assert "Aucune action rattachée à ce territoire." in texts(root)
+
+
+def test_dossier_of_a_territory_no_census_covers_is_neutral(service):
+    root = parse(picture(service, "dossier", territory="Auxi-le-Château"))
+    bars = by_class(root, "recommendation")
+    assert {b.get("data-state") for b in bars} == {"not-assessed"}
+    assert all(not b.find(f"{SVG}rect").get("fill").startswith("url(") for b in bars)
+    assert by_class(root, "census")[0].text == (
+        "Aucun recensement des actions ne couvre ce territoire : ses préconisations ne sont "
+        "pas évaluées.")
+
+
+def test_dossier_names_its_census_and_partial_coverage(service):
+    root = parse(picture(service, "dossier", territory="Lens-Liévin"))
+    bars = {b.get("data-label"): b for b in by_class(root, "recommendation")}
+    assert bars["2. Organisation"].get("data-state") == "unexplored"
+    assert bars["2. Organisation"].find(f"{SVG}rect").get("fill").startswith("url(")
+    assert by_class(root, "census")[0].text == "Recensement du 2021-10"
+    cabbalr = parse(picture(service, "dossier", territory="CABBALR", lang="en"))
+    assert by_class(cabbalr, "census")[0].text == (
+        "Census of 2021-10, covering only: Béthune, Bruay-la-Buissière")
 
 
 def test_dossier_unknown_territory_is_a_parameter_error(service):

@@ -182,3 +182,30 @@ def test_pvd_is_for_communes_under_20000_with_a_centrality_role(store):
                      " aula:launchedBy <https://w3id.org/aula-kg/id/organisation/etat> }",
                      {"p": pvd})
     assert rows(store, 'SELECT ?y WHERE { <%s> aula:launchYear ?y }' % pvd) == [(Literal("2020", datatype=vocab.XSD.gYear).toPython(),)]
+
+
+def test_october_2021_census_covers_the_two_acv_pairs_only(store):
+    """"Nous nous sommes appuyés sur un recensement des actions inscrites dans les avenants à
+    la convention cadre actant le passage en phase de déploiement" (synthèse): one census,
+    of the ACV programme, on the two pairs, dated October 2021, with the five recommendations
+    as grid; every seed action was recorded by it."""
+    census = rows(store, """
+        SELECT ?census (STR(?date) AS ?when) ?programme ?grid ?method WHERE {
+          ?census a aula:ActionCensus ; dcterms:date ?date ; aula:programme ?programme ;
+                  aula:analysisGrid ?grid ; aula:censusMethod ?method .
+          FILTER(lang(?method) = "fr") }""")
+    assert len(census) == 1
+    iri, when, programme, grid, method = census[0]
+    assert (str(iri), when, str(programme), str(grid)) == (
+        str(vocab.census("acv-2021-10")), "2021-10", str(vocab.programme("acv")),
+        str(vocab.concept_scheme("recommendation")))
+    assert "avenants à la convention cadre" in method
+    scope = rows(store, "SELECT ?s WHERE { ?c aula:censusScope ?s }")
+    assert sorted(str(s).rsplit("/", 1)[-1] for (s,) in scope) == ["bethune-bruay", "lens-lievin"]
+    covered = rows(store, """
+        SELECT DISTINCT ?code WHERE { ?c aula:censusScope ?s .
+          ?commune aula:partOfTerritory ?s ; igeo:codeINSEE ?code } ORDER BY ?code""")
+    assert [c for (c,) in covered] == ["62119", "62178", "62498", "62510"]
+    unrecorded = rows(store, """
+        SELECT ?a WHERE { ?a a aula:Action FILTER NOT EXISTS { ?a aula:recordedBy ?c } }""")
+    assert unrecorded == []

@@ -113,6 +113,7 @@ def test_json_results_are_sparql_json(client):
     data = response.json()
     assert data["head"]["vars"] == [
         "territory", "territory_label", "kind", "notation", "recommendation_label", "actions",
+        "state", "coverage", "covered_communes", "census_date",
     ]
     assert len(data["results"]["bindings"]) == 11 * 5
 

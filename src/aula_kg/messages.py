@@ -510,6 +510,98 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Autres lectures possibles :",
         "en": "Other possible readings:",
     },
+    # ---- census area (issue 12): censuses of actions, versions and merges of the
+    # planners' spreadsheet, the three assessment states. -----------------------------
+    "actions.at_census_cell": {
+        "fr": "recensements, ligne {line}, colonne « {column} » : {problem}",
+        "en": "censuses, line {line}, column '{column}': {problem}",
+    },
+    "actions.census_no_column": {
+        "fr": "{path} : pas de colonne « {column} » dans la feuille des recensements",
+        "en": "{path}: no '{column}' column in the census sheet",
+    },
+    "actions.unknown_census": {
+        "fr": "le recensement « {value} » n'existe pas ; déclarez-le dans la feuille "
+              "« recensements » (recensements connus : {options})",
+        "en": "census '{value}' does not exist; declare it in the 'censuses' sheet "
+              "(known censuses: {options})",
+    },
+    "actions.unknown_census_suggest": {
+        "fr": "le recensement « {value} » n'existe pas ; vouliez-vous dire {suggestions} ?",
+        "en": "census '{value}' does not exist; did you mean {suggestions}?",
+    },
+    "actions.census_removed_in_use": {
+        "fr": "le recensement « {census} » ne peut pas être retiré : des actions le nomment "
+              "encore ({actions}) ; retirez-le d'abord de ces actions",
+        "en": "census '{census}' cannot be removed: actions still name it ({actions}); "
+              "remove it from those actions first",
+    },
+    "actions.census_no_date": {
+        "fr": "un recensement doit avoir une date : année, mois ou jour (par exemple 2021-10)",
+        "en": "a census must have a date: a year, month or day (for example 2021-10)",
+    },
+    "actions.not_a_date": {
+        "fr": "« {value} » n'est pas une date (2021, 2021-10 ou 2021-10-15)",
+        "en": "'{value}' is not a date (2021, 2021-10 or 2021-10-15)",
+    },
+    "actions.census_no_label": {
+        "fr": "un recensement doit avoir un libellé en français",
+        "en": "a census must have a French label",
+    },
+    "actions.census_no_method": {
+        "fr": "un recensement doit dire ce qu'il a compté (par exemple « les actions inscrites "
+              "dans les avenants à la convention cadre »)",
+        "en": "a census must say what it counted (for example 'the actions written in the "
+              "amendments to the framework convention')",
+    },
+    "actions.census_no_source": {
+        "fr": "un recensement doit citer sa source (par exemple zoom-acv-2021/synthese)",
+        "en": "a census must cite its source (for example zoom-acv-2021/synthese)",
+    },
+    "actions.census_missing": {
+        "fr": "la colonne « {column} » est obligatoire pour un recensement",
+        "en": "the '{column}' column is required for a census",
+    },
+    "actions.unknown_version": {
+        "fr": "ce fichier vient d'un export (version {version}) dont aula-kg n'a plus la copie : "
+              "exportez de nouveau et reportez vos modifications, ou importez avec --force "
+              "pour remplacer les actions par ce fichier",
+        "en": "this file comes from an export (version {version}) aula-kg no longer has a "
+              "copy of: export again and carry your edits over, or import with --force to "
+              "replace the actions with this file",
+    },
+    "actions.conflicts": {
+        "fr": "{path} : rien n'est importé, {count} conflit(s) : ces cellules ont changé dans "
+              "le fichier et, depuis l'export, dans les actions (--force pour imposer le "
+              "fichier) :",
+        "en": "{path}: nothing imported, {count} conflict(s): these cells changed in the file "
+              "and, since the export, in the actions (--force to impose the file):",
+    },
+    "actions.conflict_cell": {
+        "fr": "{action} : dans ce fichier « {mine} », dans les actions actuelles « {theirs} »",
+        "en": "{action}: in this file '{mine}', in the current actions '{theirs}'",
+    },
+    "actions.conflict_row": {
+        "fr": "{action} : retirée d'un côté, modifiée de l'autre depuis l'export",
+        "en": "{action}: removed on one side, changed on the other since the export",
+    },
+    "actions.merged_cells": {
+        "fr": "  ↔ gardé de la version actuelle : {action} ({columns})",
+        "en": "  ↔ kept from the current version: {action} ({columns})",
+    },
+    "actions.merged_row_added": {
+        "fr": "  ↔ gardée (ajoutée depuis l'export) : {action}",
+        "en": "  ↔ kept (added since the export): {action}",
+    },
+    "actions.merged_row_removed": {
+        "fr": "  ↔ reste supprimée (supprimée depuis l'export) : {action}",
+        "en": "  ↔ stays removed (removed since the export): {action}",
+    },
+    "actions.census_diff": {
+        "fr": "recensements : {summary}",
+        "en": "censuses: {summary}",
+    },
+    # ---- end of the census area block. ------------------------------------------------
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

@@ -225,6 +225,14 @@ def action(slug: str) -> URIRef:
     return ACTION_NAMESPACE[slug]
 
 
+CENSUS_NAMESPACE = Namespace(str(ID) + "census/")
+
+
+def census(slug: str) -> URIRef:
+    """A census of actions (aula:ActionCensus): ``id/census/acv-2021-10``."""
+    return CENSUS_NAMESPACE[slug]
+
+
 def source_section(path: str) -> URIRef:
     """A source document or one of its sections: ``zoom-acv-2021/usages``."""
     return SOURCE_NAMESPACE[path]

@@ -2,9 +2,11 @@
 
 - ``aula-kg template actions [--out FILE.csv|.xlsx]``: the empty template;
 - ``aula-kg export actions [--out FILE.csv|.xlsx]``: the current actions in that format;
-- ``aula-kg import actions FILE [--dry-run] [--lang fr|en] [--no-build]``: validate the
-  filled template, write ``data/actions.ttl`` and rebuild (exit 1 with the list of errors,
-  2 when the file cannot be read; nothing is written in either case);
+- ``aula-kg import actions FILE [--dry-run] [--lang fr|en] [--no-build] [--force]
+  [--censuses FILE.csv]``: validate the filled template (and its census sheet), merge it
+  with what changed since its export, write ``data/actions.ttl`` (and ``data/censuses.ttl``)
+  and rebuild (exit 1 with the list of errors or conflicts, 2 when the file cannot be read;
+  nothing is written in either case; ``--force`` imposes the file over later changes);
 - ``aula-kg import boundaries PATH``: the AULA communes' outlines from a 2018 commune
   GeoJSON, mapped to today's communes, into ``data/opendata/communes-aula.geojson``;
 - ``aula-kg picture {coverage,map,dossier} [--territory T] --out FILE.svg|.png``.
@@ -74,15 +76,16 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..imports.actions import current_rows, template_resolver, write_table
+    from ..imports.actions import export_actions
 
-    rows, warnings = current_rows()
-    resolver = template_resolver() if args.out and args.out.suffix.lower() == ".xlsx" else None
-    _write_bytes(write_table(rows, args.out, args.lang, resolver), args.out)
+    xlsx = bool(args.out and args.out.suffix.lower() == ".xlsx")
+    data, count, warnings = export_actions(Settings.from_env(), args.out, args.lang,
+                                           with_resolver=xlsx)
+    _write_bytes(data, args.out)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.out:
-        print(f"{len(rows)} actions written to {args.out}", file=sys.stderr)
+        print(f"{count} actions written to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -100,12 +103,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     lang = args.lang
     result = import_actions(args.file, settings, dry_run=args.dry_run,
-                            rebuild=not args.no_build, lang=lang)
+                            rebuild=not args.no_build, lang=lang,
+                            force=getattr(args, "force", False),
+                            censuses_file=getattr(args, "censuses", None))
     for name in result.ignored_columns:
         print(render("actions.ignored_column", {"column": name}, lang), file=sys.stderr)
     print(render("actions.result", {"path": args.file, "rows": result.rows,
                                     "summary": result.diff.summary(lang)}, lang))
     print("\n".join(result.diff.lines(lang)) or render("actions.nothing_changes", {}, lang))
+    if not result.censuses.empty:
+        print(render("actions.census_diff", {"summary": result.censuses.summary(lang)}, lang))
+        print("\n".join(result.censuses.lines(lang)))
+    for line in merge_lines(result.merge, lang):
+        print(line)
     if args.dry_run:
         print(render("actions.dry_run", {}, lang))
     elif result.written:
@@ -113,6 +123,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         if result.build_lines:
             print(result.build_lines[0])
     return 0
+
+
+def merge_lines(report, lang: str) -> list[str]:
+    """What an import from an older export took from the current version."""
+    from ..imports.actions.columns import ALL_COLUMNS
+
+    out = []
+    for key, columns in report.kept_cells:
+        names = ", ".join(ALL_COLUMNS[c].header(lang) for c in columns)
+        out.append(render("actions.merged_cells", {"action": key, "columns": names}, lang))
+    for key in report.kept_rows:
+        code = "actions.merged_row_added" if key.startswith("+") else "actions.merged_row_removed"
+        out.append(render(code, {"action": key[1:]}, lang))
+    return out
 
 
 def cmd_picture(args: argparse.Namespace) -> int:

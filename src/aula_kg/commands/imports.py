@@ -53,6 +53,11 @@ def register(subparsers) -> None:
                         help="actions: language of the messages")
     parser.add_argument("--no-build", action="store_true",
                         help="actions: write data/actions.ttl without rebuilding the graph")
+    parser.add_argument("--force", action="store_true",
+                        help="actions: impose the file over changes made since its export")
+    parser.add_argument("--censuses", type=Path, default=None, metavar="FILE.csv",
+                        help="actions: the census file (default: FILE-recensements.csv beside "
+                        "a CSV, the sheet 'recensements' of a workbook)")
     parser.add_argument(
         "--from",
         dest="from_path",

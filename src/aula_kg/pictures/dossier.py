@@ -1,5 +1,8 @@
 """A dossier's chart: a territory's actions by recommendation and by status, from the
-``actions_by_recommendation`` stored query."""
+``actions_by_recommendation`` stored query, each recommendation in one of three states (from
+``unexplored_recommendations``): explored (a bar), unexplored (hatched), not assessed (plain
+neutral grey, and a sentence saying no census covers the territory); the census the answer
+comes from is named with its date, and the covered communes when the coverage is partial."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from ..answering import Answer
 from .heatmap import recommendation_columns
-from .svg import INK, MUTED, TEXT, attr, hatch, svg, text, text_width
+from .svg import INK, MUTED, NEUTRAL, TEXT, attr, hatch, svg, text, text_width
 
 #: Order of the statuses in the chart, by the last segment of their IRI.
 STATUS_ORDER = {"realisee": 0, "lancee": 1, "en-cours-de-definition": 2}
@@ -30,13 +33,36 @@ def status_labels(statuses: Answer, lang: str) -> tuple[dict[str, str], dict[str
     return in_lang, rank
 
 
+def census_line(states: Answer | None, lang: str) -> tuple[dict[str, str], str | None]:
+    """From ``unexplored_recommendations``: notation -> state of each recommendation it
+    lists, and the sentence saying which census the answer comes from (None when unknown)."""
+    words = TEXT[lang]
+    by_notation: dict[str, str] = {}
+    line = None
+    for row in (states.rows() if states is not None else []):
+        state = str(row.get("state") or "")
+        by_notation[str(row["notation"])] = state
+        if state == "not-assessed":
+            line = words["no_census"]
+        elif row.get("census_date") is not None:
+            date = str(row["census_date"])
+            line = (words["census_partial"].format(date=date, communes=row["covered_communes"])
+                    if str(row.get("coverage") or "") == "partial"
+                    else words["census_of"].format(date=date))
+    return by_notation, line
+
+
 def dossier_chart(actions: Answer, recommendations: Answer, statuses: Answer, *, label: str,
-                  lang: str = "fr", id_prefix: str = "aula-dossier") -> str:
+                  lang: str = "fr", id_prefix: str = "aula-dossier",
+                  states: Answer | None = None) -> str:
     """A territory's actions counted by recommendation and by status (two bar panels).
 
     ``actions`` answers ``actions_by_recommendation`` for the territory named ``label``;
-    ``recommendations`` and ``statuses`` the internal queries of those names."""
+    ``recommendations`` and ``statuses`` the internal queries of those names; ``states``
+    ``unexplored_recommendations`` (without it, a recommendation with no action is drawn
+    unexplored)."""
     words = TEXT[lang]
+    state_of, census = census_line(states, lang)
     by_recommendation: dict[str, set] = defaultdict(set)
     status_of: dict[str, str] = {}
     for row in actions.rows():
@@ -51,6 +77,8 @@ def dossier_chart(actions: Answer, recommendations: Answer, statuses: Answer, *,
                     words["no_status"]]]
     rec_rows = [(f"{n}. {label}", len(by_recommendation.get(n, ()))) for n, label, _ in
                 recommendation_columns(recommendations, lang)]
+    rec_states = [state_of.get(n, "explored" if by_recommendation.get(n) else "unexplored")
+                  for n, _, _ in recommendation_columns(recommendations, lang)]
     total = len(status_of)
 
     panel_w, bar_h, gap = 330, 20, 6
@@ -66,13 +94,24 @@ def dossier_chart(actions: Answer, recommendations: Answer, statuses: Answer, *,
         for row_index, (label, count) in enumerate(rows):
             y = 66 + row_index * (bar_h + gap)
             length = (panel_w - label_w - 34) * count / highest
-            body.append(f'<g class="bar {kind}" data-label={attr(label)} data-count="{count}">'
-                        f"<title>{escape(f'{label} : {count}')}</title>"
+            state = rec_states[row_index] if kind == "recommendation" else ""
+            tip = f"{label} : {count}"
+            if state == "not-assessed":
+                tip = f"{label} : {words['not_assessed']}"
+                empty = (f'<rect x="{x0 + label_w:.1f}" y="{y:.1f}" width="14" '
+                         f'height="{bar_h}" fill="{NEUTRAL}" stroke="#d5dbe1"/>')
+            else:
+                if state == "unexplored":
+                    tip += f" ({words['unexplored']})"
+                empty = (f'<rect x="{x0 + label_w:.1f}" y="{y:.1f}" width="14" '
+                         f'height="{bar_h}" fill="url(#{id_prefix}-hatch)" stroke="#d5dbe1"/>')
+            classes = f"bar {kind}" + (f" {state}" if state and not count else "")
+            body.append(f'<g class="{classes}" data-label={attr(label)} data-count="{count}"'
+                        + (f' data-state="{state}"' if state else "") + ">"
+                        f"<title>{escape(tip)}</title>"
                         + text(x0, y + 14, label, 11)
                         + (f'<rect x="{x0 + label_w:.1f}" y="{y:.1f}" width="{length:.1f}" '
-                           f'height="{bar_h}" rx="2" fill="{colour}"/>' if count else
-                           f'<rect x="{x0 + label_w:.1f}" y="{y:.1f}" width="14" height="{bar_h}" '
-                           f'fill="url(#{id_prefix}-hatch)" stroke="#d5dbe1"/>')
+                           f'height="{bar_h}" rx="2" fill="{colour}"/>' if count else empty)
                         + text(x0 + label_w + max(length, 14) + 6, y + 14, count, 11,
                                 weight="bold" if count else "normal",
                                 fill=INK if count else MUTED) + "</g>")
@@ -80,7 +119,13 @@ def dossier_chart(actions: Answer, recommendations: Answer, statuses: Answer, *,
     if total == 0:
         body.append(text(14, height + 4, words["no_action"], 11, fill=MUTED))
         height += 18
+    if census:
+        body.append(f'<text class="census" x="14" y="{height + 4:.1f}" font-size="11" '
+                    f'fill="{MUTED}">{escape(census)}</text>')
+        height += 18
     desc = f"{title}. " + "; ".join(f"{label}: {count}" for label, count in rec_rows + status_rows)
+    if census:
+        desc += f". {census}"
     return svg(14 + 2 * panel_w + 44, height, title, desc, body, id_prefix,
                 hatch(f"{id_prefix}-hatch"))
 

@@ -68,8 +68,10 @@ async def draw(service: StoredQueries, kind: str, *, territory: str | None = Non
                                        {"territory": str(candidate.iri)})
         recommendations = await service.answer(internal.get("recommendations"))
         statuses = await service.answer(internal.get("action_statuses"))
+        states = await service.answer("unexplored_recommendations",
+                                      {"territory": str(candidate.iri)})
         return dossier_chart(actions, recommendations, statuses, label=candidate.label,
-                             lang=lang, **prefix)
+                             lang=lang, states=states, **prefix)
     raise InputError(code="picture.unknown", given=kind)
 
 

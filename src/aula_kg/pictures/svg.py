@@ -8,6 +8,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 INK = "#1f2933"
+#: The fill of a "not assessed" cell or bar: neutral, distinct from the unexplored hatching.
+NEUTRAL = "#eceff2"
 MUTED = "#6b7785"
 PROGRAMMES = ("acv", "pvd", "ort")
 #: Fill of a commune by its main programme (ACV before PVD before ORT alone).
@@ -16,9 +18,20 @@ TEXT = {
     "fr": {
         "coverage": "Couverture des cinq préconisations par territoire",
         "coverage_desc": "Nombre d'actions recensées par territoire et par préconisation ; "
-                         "les cases hachurées sont des préconisations inexplorées (aucune action).",
+                         "les cases hachurées sont des préconisations inexplorées (un "
+                         "recensement a couvert le territoire sans relever d'action) ; les cases "
+                         "grises unies ne sont pas évaluées (aucun recensement ne couvre le "
+                         "territoire).",
         "kinds": {"commune": "Communes lauréates ACV", "pair": "Binômes ACV", "epci": "EPCI"},
         "unexplored": "inexplorée", "legend_unexplored": "aucune action : préconisation inexplorée",
+        "not_assessed": "non évaluée : aucun recensement ne couvre ce territoire",
+        "legend_not_assessed": "non évaluée (aucun recensement)",
+        "partial": "couvert en partie par les recensements : {communes}",
+        "legend_partial": "◐ territoire couvert en partie",
+        "census_of": "Recensement du {date}",
+        "census_partial": "Recensement du {date}, qui ne couvre que : {communes}",
+        "no_census": "Aucun recensement des actions ne couvre ce territoire : ses préconisations "
+                     "ne sont pas évaluées.",
         "actions": "actions", "action": "action",
         "map": "Territoire de l'AULA : communes des programmes ACV, PVD et ORT",
         "map_of": "Communes des programmes ACV, PVD et ORT : {label}",
@@ -42,9 +55,19 @@ TEXT = {
     "en": {
         "coverage": "Coverage of the five recommendations by territory",
         "coverage_desc": "Number of actions on record per territory and recommendation; "
-                         "hatched cells are unexplored recommendations (no action).",
+                         "hatched cells are unexplored recommendations (a census covered the "
+                         "territory and recorded no action); plain grey cells are not assessed "
+                         "(no census covers the territory).",
         "kinds": {"commune": "ACV laureate communes", "pair": "ACV pairs", "epci": "EPCI"},
         "unexplored": "unexplored", "legend_unexplored": "no action: unexplored recommendation",
+        "not_assessed": "not assessed: no census covers this territory",
+        "legend_not_assessed": "not assessed (no census)",
+        "partial": "partly covered by the censuses: {communes}",
+        "legend_partial": "◐ partly covered territory",
+        "census_of": "Census of {date}",
+        "census_partial": "Census of {date}, covering only: {communes}",
+        "no_census": "No census of actions covers this territory: its recommendations are not "
+                     "assessed.",
         "actions": "actions", "action": "action",
         "map": "AULA territory: communes of the ACV, PVD and ORT programmes",
         "map_of": "Communes of the ACV, PVD and ORT programmes: {label}",

@@ -83,6 +83,17 @@ COLUMNS: tuple[Column, ...] = (
            "For a study: studied territory(ies), separated by ';'.", multi=True),
     Column("note", "remarque", "note", "Remarque (skos:scopeNote), en français.",
            "Remark (skos:scopeNote), in French.", aliases=("note d usage",)),
+    Column("census", "recensement(s)", "census(es)",
+           "Identifiant(s) du ou des recensements qui ont relevé l'action (feuille "
+           "« recensements »), séparés par « ; ». Vide si aucun recensement ne l'a relevée.",
+           "Identifier(s) of the census(es) that recorded the action (sheet 'censuses'), "
+           "separated by ';'. Empty when no census recorded it.", multi=True,
+           aliases=("recensement", "recensements", "census", "censuses", "etat des lieux")),
+    Column("revises", "révise", "revises",
+           "Identifiant de l'action d'un recensement antérieur que cette ligne met à jour "
+           "(prov:wasRevisionOf).",
+           "Identifier of the action of an earlier census this row updates "
+           "(prov:wasRevisionOf).", aliases=("revision de", "revision of")),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 
@@ -94,7 +105,8 @@ PREDICATES: dict[str, URIRef] = {
     "programme": AULA.withinProgramme, "kind": AULA.actionKind,
     "recommendations": AULA.servesRecommendation, "functions": AULA.servesUrbanFunction,
     "status": AULA.actionStatus, "year": AULA.year, "note": SKOS.scopeNote,
-    "source": PROV.wasDerivedFrom, "study": RDF.type,
+    "source": PROV.wasDerivedFrom, "study": RDF.type, "census": AULA.recordedBy,
+    "revises": PROV.wasRevisionOf,
 }
 COLUMN_OF_PREDICATE = {
     DCTERMS.title: "title", DCTERMS.description: "description", AULA.purpose: "purpose",
@@ -103,12 +115,48 @@ COLUMN_OF_PREDICATE = {
     AULA.actionKind: "kind", AULA.servesRecommendation: "recommendations",
     AULA.servesUrbanFunction: "functions", AULA.actionStatus: "status", AULA.year: "year",
     SKOS.scopeNote: "note", PROV.wasDerivedFrom: "source", RDF.type: "study",
+    AULA.recordedBy: "census", PROV.wasRevisionOf: "revises",
 }
 #: Resource columns -> NameIndex kinds.
 KINDS: dict[str, set[str]] = {
     "communes": {"commune"}, "programme": {"programme"}, "kind": {"action-kind"},
     "recommendations": {"recommendation"}, "functions": {"urban-function"},
     "status": {"action-status"}, "studied": TERRITORY_KINDS,
+    "census_programme": {"programme"}, "census_scope": {"commune", "pair", "epci"},
 }
 YES = {"oui", "o", "yes", "y", "x", "vrai", "true", "1"}
 NO = {"", "non", "n", "no", "faux", "false", "0"}
+
+#: The census sheet (XLSX) or file (CSV): one row per census of actions (aula:ActionCensus).
+#: Keys are prefixed ``census_`` so that one table of columns names every cell.
+CENSUS_COLUMNS: tuple[Column, ...] = (
+    Column("census_id", "identifiant", "identifier",
+           "Identifiant stable du recensement (minuscules, chiffres, tirets), ex. acv-2021-10.",
+           "Stable identifier of the census (lower case, digits, hyphens), e.g. acv-2021-10.",
+           aliases=("id",)),
+    Column("census_label", "libellé", "label", "Libellé en français (obligatoire).",
+           "French label (required).", aliases=("titre", "title")),
+    Column("census_label_en", "libellé (en)", "label (en)", "Libellé en anglais.",
+           "English label."),
+    Column("census_date", "date", "date",
+           "Date du recensement : année, mois ou jour (2021, 2021-10, 2021-10-15).",
+           "Date of the census: year, month or day (2021, 2021-10, 2021-10-15)."),
+    Column("census_programme", "programme", "programme",
+           "Le programme dont les actions sont recensées : ACV, PVD…",
+           "The programme whose actions are counted: ACV, PVD…"),
+    Column("census_scope", "périmètre", "scope",
+           "Communes, binômes ou EPCI couverts (noms, codes INSEE ou SIREN), séparés par « ; ».",
+           "Communes, pairs or EPCI covered (names, INSEE codes or SIREN), separated by ';'.",
+           multi=True, aliases=("perimetre", "territoires couverts")),
+    Column("census_method", "méthode", "method", "Ce qui a été compté, en français.",
+           "What was counted, in French.", aliases=("methode",)),
+    Column("census_method_en", "méthode (en)", "method (en)", "Ce qui a été compté, en anglais.",
+           "What was counted, in English."),
+    Column("census_source", "source", "source",
+           "Partie d'un document source (ex. zoom-acv-2021/synthese) ou citation libre.",
+           "Section of a source document (e.g. zoom-acv-2021/synthese) or a free citation.",
+           multi=True, aliases=("sources",)),
+)
+CENSUS_BY_KEY = {c.key: c for c in CENSUS_COLUMNS}
+#: Every column of either table, by key (for messages).
+ALL_COLUMNS = {**BY_KEY, **CENSUS_BY_KEY}

@@ -9,7 +9,7 @@ from rdflib.namespace import RDF
 
 from ... import messages, vocab
 from ...vocab import AULA
-from .columns import BY_KEY, COLUMN_OF_PREDICATE, COLUMNS
+from .columns import ALL_COLUMNS, COLUMN_OF_PREDICATE, COLUMNS
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Diff:
     def lines(self, lang: str = "fr") -> list[str]:
         out = [messages.render("actions.diff_added", {"action": a}, lang) for a in self.added]
         for iri, columns in self.changed:
-            names = ", ".join(BY_KEY[c].header(lang) for c in columns)
+            names = ", ".join(ALL_COLUMNS[c].header(lang) for c in columns) or "-"
             out.append(messages.render("actions.diff_changed", {"action": iri, "columns": names},
                                        lang))
         out += [messages.render("actions.diff_removed", {"action": r}, lang)
@@ -64,4 +64,21 @@ def diff_actions(old: Graph, new: Graph) -> Diff:
             columns = sorted({COLUMN_OF_PREDICATE.get(p, "source") for _, p, _ in a ^ b},
                              key=order.index)
             diff.changed.append((short(action), columns))
+    return diff
+
+
+def diff_censuses(old: Graph, new: Graph) -> Diff:
+    """Censuses added, changed, removed (whole resources)."""
+    diff = Diff()
+    before = set(old.subjects(RDF.type, AULA.ActionCensus))
+    after = set(new.subjects(RDF.type, AULA.ActionCensus))
+
+    def short(iri) -> str:
+        return str(iri).removeprefix(str(vocab.ID))
+
+    diff.added = sorted(short(c) for c in after - before)
+    diff.removed = sorted(short(c) for c in before - after)
+    for census in sorted(before & after, key=str):
+        if set(old.predicate_objects(census)) != set(new.predicate_objects(census)):
+            diff.changed.append((short(census), []))
     return diff

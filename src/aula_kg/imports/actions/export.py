@@ -15,9 +15,10 @@ from ... import files, vocab
 from ...config import Settings
 from ...sources import parse_file
 from ...vocab import AULA
-from .columns import COLUMN_OF_PREDICATE, COLUMNS, KINDS
+from .columns import CENSUS_COLUMNS, COLUMN_OF_PREDICATE, COLUMNS, KINDS
 from .names import Resolver, names_store, recommendations, source_display
 from .problems import bilingual, unreadable
+from .reading import VERSION_MARK
 from .writing import object_key
 
 ACTIONS_FILE = "actions.ttl"
@@ -33,8 +34,11 @@ def current_rows(settings: Settings | None = None) -> tuple[list[dict[str, str]]
     target = actions_path(settings)
     graph = parse_file(target) if target.is_file() else Graph()
     store = names_store(settings)
-    resolver = Resolver(store)
-    served_by = recommendations(store)
+    return rows_of(graph, Resolver(store), recommendations(store))
+
+
+def rows_of(graph: Graph, resolver: Resolver, served_by) -> tuple[list[dict[str, str]], list[str]]:
+    """The actions of ``graph`` as template rows, and warnings for facts no column carries."""
     citations = {URIRef(s): str(o) for s, o in graph.subject_objects(DCTERMS.bibliographicCitation)}
     warnings = []
     order = []
@@ -70,6 +74,11 @@ def _export_cell(row, predicate, obj, resolver: Resolver, citations) -> str | No
         return None
     if predicate == PROV.wasDerivedFrom:
         return put("source", source_display(URIRef(obj), citations))
+    if predicate == AULA.recordedBy:
+        return put("census", str(obj).removeprefix(str(vocab.CENSUS_NAMESPACE)))
+    if predicate == PROV.wasRevisionOf and not row["revises"]:
+        row["revises"] = str(obj).removeprefix(str(vocab.ACTION_NAMESPACE))
+        return "revises"
     if isinstance(obj, Literal):
         key = {DCTERMS.title: "title", DCTERMS.description: "description",
                AULA.purpose: "purpose", AULA.communesNote: "communes_note",
@@ -88,31 +97,48 @@ def _export_cell(row, predicate, obj, resolver: Resolver, citations) -> str | No
     return put(key, resolver.display(URIRef(obj), KINDS[key]))
 
 
-def write_table(rows: list[dict[str, str]], out: Path | None, lang: str = "fr",
-                resolver: Resolver | None = None) -> bytes | None:
-    """Rows in the template format: CSV (UTF-8 with BOM, for Excel) or XLSX (by suffix).
-
-    With ``out`` None, returns the CSV bytes.
-    """
-    headers = [c.header(lang) for c in COLUMNS]
-    if out is not None and out.suffix.lower() == ".xlsx":
-        files.write_atomically(out, _xlsx_bytes(headers, rows, lang, resolver))
-        return None
+def _csv_bytes(columns, rows, lang: str, version: str | None) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(headers)
+    writer.writerow([c.header(lang) for c in columns])
     for row in rows:
-        writer.writerow([row[c.key] for c in COLUMNS])
-    data = ("\ufeff" + buffer.getvalue()).encode()
+        writer.writerow([row[c.key] for c in columns])
+    if version:
+        writer.writerow([VERSION_MARK, version])
+    return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def census_file_for(out: Path) -> Path:
+    """Where a CSV export puts its census file: ``actions.csv`` -> ``actions-recensements.csv``."""
+    return out.with_name(f"{out.stem}-recensements{out.suffix}")
+
+
+def write_table(rows: list[dict[str, str]], out: Path | None, lang: str = "fr",
+                resolver: Resolver | None = None, *, censuses: list[dict[str, str]] | None = None,
+                version: str | None = None) -> bytes | None:
+    """Rows in the template format: CSV (UTF-8 with BOM, for Excel) or XLSX (by suffix).
+
+    ``censuses`` (rows of the census sheet) go to the workbook's ``recensements`` sheet, or
+    to the CSV file beside ``out`` (:func:`census_file_for`); ``version`` (the version the
+    export was made from) to the help sheet, or the CSV's last line. With ``out`` None,
+    returns the actions' CSV bytes.
+    """
+    if out is not None and out.suffix.lower() == ".xlsx":
+        files.write_atomically(out, _xlsx_bytes(rows, lang, resolver, censuses, version))
+        return None
+    data = _csv_bytes(COLUMNS, rows, lang, version)
     if out is None:
         return data
     if out.suffix.lower() not in (".csv", ".txt"):
         raise unreadable("actions.export_format", path=out)
+    if censuses is not None:
+        files.write_atomically(census_file_for(out), _csv_bytes(CENSUS_COLUMNS, censuses, lang,
+                                                                None))
     files.write_atomically(out, data)
     return None
 
 
-def _xlsx_bytes(headers, rows, lang, resolver: Resolver | None) -> bytes:
+def _xlsx_bytes(rows, lang, resolver: Resolver | None, censuses, version) -> bytes:
     try:
         import openpyxl
         from openpyxl.styles import Font
@@ -122,7 +148,7 @@ def _xlsx_bytes(headers, rows, lang, resolver: Resolver | None) -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "actions"
-    sheet.append(headers)
+    sheet.append([c.header(lang) for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
@@ -149,6 +175,24 @@ def _xlsx_bytes(headers, rows, lang, resolver: Resolver | None) -> bytes:
                 rule = DataValidation(type="list", formula1=f'"{quoted}"', allow_blank=True)
                 rule.add(f"{letter}2:{letter}1000")
                 sheet.add_data_validation(rule)
+    if version:
+        helper.append(["version", version,
+                       "version des actions et recensements dont ce classeur est tiré"
+                       if lang == "fr" else "version of the actions and censuses exported"])
+    if censuses is not None:
+        census_sheet = workbook.create_sheet("recensements" if lang == "fr" else "censuses")
+        census_sheet.append([c.header(lang) for c in CENSUS_COLUMNS])
+        for cell in census_sheet[1]:
+            cell.font = Font(bold=True)
+        for row in censuses:
+            census_sheet.append([row[c.key] for c in CENSUS_COLUMNS])
+        for index, column in enumerate(CENSUS_COLUMNS, start=1):
+            census_sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = (
+                40 if column.key in ("census_label", "census_method", "census_scope") else 18)
+        for column in CENSUS_COLUMNS:
+            helper.append([f"{'recensements' if lang == 'fr' else 'censuses'} : "
+                           f"{column.header(lang)}",
+                           column.help_fr if lang == "fr" else column.help_en, ""])
     helper.column_dimensions["A"].width = 28
     helper.column_dimensions["B"].width = 80
     helper.column_dimensions["C"].width = 80

@@ -20,7 +20,7 @@ from ...errors import AmbiguousName, ParameterError
 from ...store import Store
 from ...territories import NameIndex, normalise
 from ..graph_store import built_graph
-from .columns import BY_KEY, KINDS
+from .columns import ALL_COLUMNS, KINDS
 from .problems import RowError, row_error, unknown
 
 SOURCE_BASE = str(vocab.SOURCE_NAMESPACE)
@@ -116,7 +116,7 @@ class Resolver:
         if match and kinds & {"commune"}:  # "Béthune (62119)": the code decides
             text = match.group(2)
         try:
-            return self.names.resolve(text, kinds, BY_KEY[column].fr).iri
+            return self.names.resolve(text, kinds, ALL_COLUMNS[column].fr).iri
         except AmbiguousName as exc:
             listed = "; ".join(f"{label} ({self.codes.get(URIRef(iri)) or iri})"
                                for iri, label in exc.candidates)

@@ -13,7 +13,7 @@ from typing import Any
 
 from ... import messages
 from ...errors import ActionsInvalid, InputError
-from .columns import BY_KEY
+from .columns import ALL_COLUMNS, CENSUS_BY_KEY
 
 
 @dataclass
@@ -29,11 +29,14 @@ class RowError:
         return messages.render(self.code, self.params, lang)
 
     def text(self, lang: str = "fr") -> str:
+        if self.column is None and not self.line:
+            return self.problem(lang)
         if self.column is None:
             return messages.render("actions.at_row", {"line": self.line,
                                                       "problem": self.problem(lang)}, lang)
-        header = BY_KEY[self.column].header(lang)
-        return messages.render("actions.at_cell", {"line": self.line, "column": header,
+        header = ALL_COLUMNS[self.column].header(lang)
+        code = "actions.at_census_cell" if self.column in CENSUS_BY_KEY else "actions.at_cell"
+        return messages.render(code, {"line": self.line, "column": header,
                                                    "problem": self.problem(lang)}, lang)
 
 
@@ -70,3 +73,22 @@ def unreadable(code: str, **params: Any) -> InputError:
     """The file cannot be read as a spreadsheet (exit 2): said in French and in English,
     since the file is refused before its rows (and the language of the messages) matter."""
     return InputError(bilingual(code, **params), code=code, **params)
+
+
+def conflicts(path: Path, found, lang: str = "fr") -> ActionsInvalid:
+    """Cells changed both in the file and in the current version since the export the file
+    was made from (:class:`.versions.Conflict`): refused, naming rows, columns and both
+    values; nothing was written."""
+    errors = []
+    for conflict in found:
+        if conflict.column is None:
+            errors.append(row_error(conflict.line, None, "actions.conflict_row",
+                                    action=conflict.row_id))
+        else:
+            errors.append(row_error(conflict.line, conflict.column, "actions.conflict_cell",
+                                    action=conflict.row_id, mine=conflict.mine,
+                                    theirs=conflict.theirs))
+    head = messages.render("actions.conflicts", {"path": path, "count": len(errors)}, lang)
+    text = "\n".join([head, *("  " + e.text(lang) for e in errors)])
+    return ActionsInvalid(text, errors=errors, code="actions.conflicts", path=path,
+                          count=len(errors))

@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ...territories import normalise
-from .columns import BY_KEY, COLUMNS
+from .columns import COLUMNS
 from .problems import unreadable
+
+#: First cell of the CSV line that records the version an export was made from.
+VERSION_MARK = "#version"
 
 
 @dataclass
@@ -35,10 +38,12 @@ def _cell_text(value, column: str | None = None) -> str:
     return str(value)
 
 
-def _header_map(headers: list[str], path: Path) -> tuple[dict[int, str], list[str]]:
+def _header_map(headers: list[str], path: Path, columns=COLUMNS,
+                required: str = "title") -> tuple[dict[int, str], list[str]]:
     """Column index -> column key; headers not in the template are returned as ignored."""
+    by_key = {c.key: c for c in columns}
     lookup: dict[str, str] = {}
-    for column in COLUMNS:
+    for column in columns:
         for name in (column.key, column.fr, column.en, *column.aliases):
             lookup.setdefault(normalise(name), column.key)
     mapping: dict[int, str] = {}
@@ -51,23 +56,29 @@ def _header_map(headers: list[str], path: Path) -> tuple[dict[int, str], list[st
             continue
         if key in mapping.values():
             raise unreadable("actions.column_twice", path=path,
-                             column={"fr": BY_KEY[key].fr, "en": BY_KEY[key].en})
+                             column={"fr": by_key[key].fr, "en": by_key[key].en})
         mapping[index] = key
-    if "title" not in mapping.values():
-        raise unreadable("actions.no_title_column", path=path)
+    if required not in mapping.values():
+        if required == "title":
+            raise unreadable("actions.no_title_column", path=path)
+        raise unreadable("actions.census_no_column", path=path,
+                         column={"fr": by_key[required].fr, "en": by_key[required].en})
     return mapping, ignored
 
 
-def _rows_from_table(table: Iterable[tuple[int, list]], path: Path) -> tuple[list[Row], list[str]]:
+def _rows_from_table(table: Iterable[tuple[int, list]], path: Path, columns=COLUMNS,
+                     required: str = "title") -> tuple[list[Row], list[str]]:
     iterator = iter(table)
     try:
         _, headers = next(iterator)
     except StopIteration:
         raise unreadable("actions.empty_file", path=path) from None
-    mapping, ignored = _header_map([_cell_text(h) for h in headers], path)
+    mapping, ignored = _header_map([_cell_text(h) for h in headers], path, columns, required)
     rows = []
     for line, values in iterator:
-        cells = {key: "" for key in BY_KEY}
+        if values and _cell_text(values[0]).strip() == VERSION_MARK:
+            continue  # the version the export was made from (read by read_version)
+        cells = {c.key: "" for c in columns}
         for index, key in mapping.items():
             value = values[index] if index < len(values) else None
             cells[key] = _cell_text(value, key).strip()
@@ -108,7 +119,10 @@ def _is_cp1252(raw: bytes) -> bool:
         return False
 
 
-def _xlsx_table(path: Path) -> Iterable[tuple[int, list]]:
+def _xlsx_table(path: Path, sheet_names=("actions",),
+                only_named_sheet: bool = False) -> Iterable[tuple[int, list]] | None:
+    """The rows of the first sheet named in ``sheet_names`` (else the first sheet, or None
+    with ``only_named_sheet``)."""
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - openpyxl is a dependency
@@ -118,22 +132,48 @@ def _xlsx_table(path: Path) -> Iterable[tuple[int, list]]:
     except Exception as exc:
         raise unreadable("actions.unreadable_workbook", path=path, reason=str(exc)) from None
     try:
-        sheet = workbook["actions"] if "actions" in workbook.sheetnames else workbook.worksheets[0]
+        name = next((n for n in sheet_names if n in workbook.sheetnames), None)
+        if name is None and only_named_sheet:
+            return None
+        sheet = workbook[name] if name else workbook.worksheets[0]
         return [(index, list(values)) for index, values in
                 enumerate(sheet.iter_rows(values_only=True), start=1)]
     finally:
         workbook.close()
 
 
-def read_rows(path: Path) -> tuple[list[Row], list[str]]:
-    """The filled template's rows (with their spreadsheet line numbers) and ignored headers."""
+def table_rows(path: Path, columns, *, sheet_names=("actions",), required: str = "title",
+               only_named_sheet: bool = False) -> tuple[list[Row], list[str]] | None:
+    """The rows of one table (the actions, or the census sheet) of a CSV or XLSX file."""
     if not path.is_file():
         raise unreadable("actions.no_such_file", path=path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        table = _xlsx_table(path)
+        table = _xlsx_table(path, sheet_names, only_named_sheet)
+        if table is None:
+            return None
     elif suffix in (".csv", ".txt", ".tsv"):
         table = _csv_table(path)
     else:
         raise unreadable("actions.unknown_format", path=path)
-    return _rows_from_table(table, path)
+    return _rows_from_table(table, path, columns, required)
+
+
+def read_version(path: Path) -> str | None:
+    """The version an export was made from: the CSV's ``#version`` line, or the ``version``
+    row of the workbook's help sheet (``aide``/``help``); None when the file has none."""
+    if path.suffix.lower() == ".xlsx":
+        table = _xlsx_table(path, ("aide", "help"), only_named_sheet=True) or []
+        mark = "version"
+    else:
+        table = _csv_table(path)
+        mark = VERSION_MARK
+    for _, values in table:
+        if len(values) > 1 and _cell_text(values[0]).strip() == mark and values[1]:
+            return _cell_text(values[1]).strip()
+    return None
+
+
+def read_rows(path: Path) -> tuple[list[Row], list[str]]:
+    """The filled template's rows (with their spreadsheet line numbers) and ignored headers."""
+    return table_rows(path, COLUMNS)

@@ -5,11 +5,12 @@ rest of the data, each result mapped back to its line and column (:class:`.probl
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from ... import vocab
 from ...build import data_graph
@@ -57,7 +58,31 @@ def _action_iri(row: Row, errors: list[RowError]) -> URIRef | None:
     return None
 
 
-def rows_to_graph(rows: list[Row], resolver: Resolver) -> Parsed:
+def _census_cells(row: Row, censuses: dict[str, URIRef], graph: Graph, node: URIRef,
+                  errors: list[RowError]) -> None:
+    """The ``recensement(s)`` column: identifiers of censuses declared in the census sheet
+    (or, without one, in the graph)."""
+    for value in [v.strip() for v in row.cells["census"].split(";") if v.strip()]:
+        slug = value.removeprefix(str(vocab.CENSUS_NAMESPACE)).removeprefix("census/")
+        iri = censuses.get(slug) or next(
+            (i for k, i in censuses.items() if normalise(k) == normalise(slug)), None)
+        if iri is None:
+            close = difflib.get_close_matches(slug, sorted(censuses), n=3, cutoff=0.6)
+            if close:
+                errors.append(row_error(row.line, "census", "actions.unknown_census_suggest",
+                                        value=value, suggestions=close))
+            else:
+                errors.append(row_error(row.line, "census", "actions.unknown_census",
+                                        value=value, options=", ".join(sorted(censuses)) or "-"))
+            continue
+        graph.add((node, AULA.recordedBy, iri))
+
+
+def rows_to_graph(rows: list[Row], resolver: Resolver,
+                  censuses: dict[str, URIRef] | None = None) -> Parsed:
+    """The rows as RDF. ``censuses``: identifier -> census IRI, the censuses a row may
+    name."""
+    censuses = censuses or {}
     graph = Graph()
     lines: dict[str, int] = {}
     errors: list[RowError] = []
@@ -107,6 +132,16 @@ def rows_to_graph(rows: list[Row], resolver: Resolver) -> Parsed:
                 else:
                     graph.add((node, PREDICATES[key], result))
 
+        if cells["census"]:
+            _census_cells(row, censuses, graph, node, errors)
+        if cells["revises"]:
+            slug = cells["revises"].removeprefix(ACTION_BASE).removeprefix("action/")
+            if SLUG.fullmatch(slug):
+                graph.add((node, PROV.wasRevisionOf, vocab.action(slug)))
+            else:
+                errors.append(row_error(row.line, "revises", "actions.bad_identifier",
+                                        value=cells["revises"]))
+
         year = cells["year"]
         if year:
             if re.fullmatch(r"\d{4}", year) and 1800 <= int(year) <= 2200:
@@ -134,39 +169,66 @@ def rows_to_graph(rows: list[Row], resolver: Resolver) -> Parsed:
     return Parsed(graph, lines, errors, actions)
 
 
-def shape_errors(parsed: Parsed, settings: Settings, sources, old: Graph) -> list[RowError]:
+CENSUS_COLUMN_OF_PREDICATE = {
+    DCTERMS.date: "census_date", AULA.programme: "census_programme",
+    AULA.censusScope: "census_scope", AULA.censusMethod: "census_method",
+    RDFS.label: "census_label", PROV.wasDerivedFrom: "census_source",
+    AULA.analysisGrid: "census_id",
+}
+
+
+def shape_errors(parsed: Parsed, settings: Settings, sources, old: Graph,
+                 censuses: Graph | None = None, old_censuses: Graph | None = None,
+                 census_lines: dict[str, int] | None = None) -> list[RowError]:
     """SHACL results on the rows, validated with the rest of the data and the ontology.
 
     This reads the source files (``sources``), not the built graph: the shapes must see the
-    data as the next build will, the rows in place of the current actions file (``old``),
-    and without the inferred facts the build adds (closure of the old actions included).
+    data as the next build will, the rows in place of the current actions file (``old``) and
+    the census sheet's censuses (``censuses``) in place of the current ones
+    (``old_censuses``), and without the inferred facts the build adds.
     """
+    census_lines = census_lines or {}
     data = data_graph(sources)
     for triple in old:
         data.remove(triple)
+    for triple in old_censuses or ():
+        data.remove(triple)
     ontology = sources.graph(vocab.ONTOLOGY_GRAPH)
-    for triple in ontology:
-        data.add(triple)
-    for triple in parsed.graph:
-        data.add(triple)
-    report = validate_graph(data, sources.graph(vocab.SHAPES_GRAPH), ontology=ontology)
+    for graph in (ontology, censuses or Graph(), parsed.graph):
+        for triple in graph:
+            data.add(triple)
+    shapes = sources.graph(vocab.SHAPES_GRAPH)
+    report = validate_graph(data, shapes, ontology=ontology)
     already = {(e.line, e.column) for e in parsed.errors}
     errors = []
+    # pySHACL reports a SPARQL constraint once per message language: merge them.
+    merged: dict[tuple, dict[str, str]] = {}
     for violation in report.violations:
-        line = parsed.lines.get(violation.focus)
-        if line is None or violation.severity != "Violation":
+        merged.setdefault((violation.focus, violation.path, violation.shape), {}).update(
+            violation.message)
+    for violation in report.violations:
+        if violation.severity != "Violation":
             continue
-        column = None
-        if violation.path:
-            predicate = vocab.expand(violation.path)
-            column = COLUMN_OF_PREDICATE.get(predicate)
-        elif "Action" in violation.shape:
-            column = "communes"
+        violation.message = merged[(violation.focus, violation.path, violation.shape)]
+        line = parsed.lines.get(violation.focus)
+        predicate = vocab.expand(violation.path) if violation.path else None
+        if line is not None:
+            column = COLUMN_OF_PREDICATE.get(predicate) if predicate else (
+                "communes" if "Action" in violation.shape else None)
+        elif violation.focus in census_lines:
+            line = census_lines[violation.focus]
+            column = CENSUS_COLUMN_OF_PREDICATE.get(predicate, "census_id")
+        else:
+            continue
         if (line, column) in already:
             continue
         already.add((line, column))
-        fr = violation.message.get("fr") or next(iter(violation.message.values()), "")
-        en = violation.message.get("en") or fr
+        message = dict(violation.message)
+        if set(message) <= {""}:
+            # pySHACL drops the language tag of a SPARQL constraint's message: the shape's.
+            for text in shapes.objects(vocab.expand(violation.shape), vocab.SH.message):
+                message[text.language or ""] = str(text)
+        fr = message.get("fr") or next(iter(message.values()), "")
+        en = message.get("en") or fr
         errors.append(row_error(line, column, "actions.shape", message={"fr": fr, "en": en}))
     return errors
-

@@ -27,7 +27,8 @@ PREDICATE_ORDER = [
     RDF.type, DCTERMS.title, DCTERMS.description, AULA.purpose, AULA.communesNote,
     AULA.concernsCommune, AULA.studiedTerritory, AULA.withinProgramme, AULA.actionKind,
     AULA.servesRecommendation, AULA.servesUrbanFunction, AULA.actionStatus, AULA.year,
-    SKOS.scopeNote, DCTERMS.bibliographicCitation, PROV.wasDerivedFrom,
+    SKOS.scopeNote, AULA.recordedBy, PROV.wasRevisionOf, DCTERMS.bibliographicCitation,
+    PROV.wasDerivedFrom,
 ]
 #: Prefixes of the canonical file, in this order (after ``@base <…/id/>``).
 FILE_PREFIXES = ("aula", "dcterms", "prov", "rdfs", "skos", "xsd")
