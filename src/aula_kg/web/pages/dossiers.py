@@ -40,12 +40,45 @@ def listed(value, separator: str) -> str:
     return separator.join(sorted(parts, key=lambda p: (normalise(p), p)))
 
 
+def assessment(unexplored: list[dict[str, Identifier | None]],
+               covering: list[dict[str, Identifier | None]],
+               censuses: list[dict[str, Identifier | None]]) -> dict[str, Any]:
+    """What the sources assessed on the territory, for the sentence above the tiles:
+    ``coverage`` (complete, partial or none), the communes a partial census covered, the
+    censuses covering the territory (latest first, from territory_dossier) and, when none
+    does, what the graph's censuses do cover (so that the page says what the sources cover,
+    never that the territory lacks actions)."""
+    first = unexplored[0] if unexplored else {}
+    coverage = str(first.get("coverage") or ("complete" if covering else "none"))
+    covering_censuses: dict[str, dict[str, Any]] = {}
+    for row in covering:
+        covering_censuses.setdefault(str(row["item"]), {
+            "href": href(row["item"]), "label": str(row["item_label"]),
+            "date": str(row.get("detail") or "")})
+    ordered = sorted(covering_censuses.values(), key=lambda c: c["date"], reverse=True)
+    elsewhere: dict[str, dict[str, Any]] = {}
+    for row in censuses:
+        entry = elsewhere.setdefault(str(row["census"]), {
+            "href": href(row["census"]), "label": str(row["census_label"]),
+            "date": str(row["census_date"]), "programme": str(row["programme_label"]),
+            "scopes": []})
+        entry["scopes"].append(str(row["scope_label"]))
+    return {
+        "coverage": coverage,
+        "covered_communes": listed(first.get("covered_communes"), ", "),
+        "latest": ordered[0] if ordered else None,
+        "earlier": ordered[1:],
+        "censuses": sorted(elsewhere.values(), key=lambda c: c["date"], reverse=True),
+    }
+
+
 async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
     service = services.queries
     names = await service.names_async()
     given = {"territory": iri}
     facts = (await run_rows(service, "territory_dossier", given)).rows
     unexplored = (await run_rows(service, "unexplored_recommendations", given)).rows
+    censuses = (await service.answer(service.internal.get("censuses"), {})).rows()
     actions = (await run_rows(service, "actions_by_recommendation", given)).rows
     view = services.graph
     await anyio.to_thread.run_sync(
@@ -64,7 +97,7 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
             rec = recommendations[notation] = {
                 "notation": notation, "label": str(row["recommendation_label"]),
                 "href": href(rec_iri) if rec_iri else None, "explored": True, "actions": [],
-                "upstream": "",
+                "state": "explored", "upstream": "",
             }
         rec["actions"].append({
             "cell": view.cell(row["action"]),
@@ -77,6 +110,7 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
         recommendations[notation] = {
             "notation": notation, "label": str(row["label"]),
             "href": href(row["recommendation"]), "explored": False, "actions": [],
+            "state": str(row.get("state") or "unexplored"),
             "upstream": listed(row.get("upstream_documents"), " ; "),
         }
     recs = sorted(recommendations.values(), key=lambda r: r["notation"].zfill(4))
@@ -111,7 +145,8 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
             entry["cell"].text = entry["label"]
     return {
         "recommendations": recs,
-        "unexplored": [r for r in recs if not r["explored"]],
+        "unexplored": [r for r in recs if r["state"] == "unexplored"],
+        "assessment": assessment(unexplored, sections.get("recensement", []), censuses),
         "programmes": sorted(programmes.values(), key=lambda p: p["cell"].text.lower()),
         "plans": plans, "indicators": indicators, "findings": findings, "members": members,
         "action_count": sum(len(r["actions"]) for r in recs),
