@@ -14,6 +14,13 @@ comment lines holding TOML, so the file stays a valid SPARQL query::
     #+ description.fr = "..."
     #+ description.en = "..."
     #+ example = "Lens-Liévin"
+    #+ [columns.recommendation]
+    #+ fr = "Préconisation"
+    #+ en = "Recommendation"
+
+Each ``[columns.<variable>]`` table names an answer column for people (page and
+spreadsheet headings) in French and English; the API keeps the variable names. A column
+without one falls back to a generic heading (:meth:`StoredQuery.heading`).
 
 Parameters are declared, never guessed from variable names. Each one has a slot in the
 query, ``VALUES ?name { UNDEF }``, placed where the query needs it (inside a sub-query or
@@ -132,6 +139,15 @@ class StoredQuery:
     text: str
     form: str
     examples: dict[str, str] = field(default_factory=dict)
+    #: variable -> {"fr": heading, "en": heading}, from the ``[columns.*]`` tables.
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def heading(self, variable: str, lang: str = "fr") -> str:
+        """The heading people read for the answer column ``variable``."""
+        declared = self.columns.get(variable)
+        if declared and lang in declared:
+            return declared[lang]
+        return variable.replace("_", " ").capitalize()
 
     @property
     def iri(self) -> URIRef:
@@ -209,9 +225,14 @@ def parse_stored_query(path: Path) -> StoredQuery:
     except Exception as exc:
         raise InputError(code="catalog.bad_sparql", path=str(path), reason=str(exc)) from None
     examples = {p.name: p.example for p in parameters if p.example is not None}
+    columns = {}
+    for variable, labels in meta.get("columns", {}).items():
+        if not isinstance(labels, dict) or not {"fr", "en"} <= set(labels):
+            raise InputError(code="catalog.column_languages", path=str(path), column=variable)
+        columns[variable] = {"fr": str(labels["fr"]), "en": str(labels["en"])}
     return StoredQuery(
         name, path, meta["title"], meta["description"], list(meta.get("tags", [])),
-        parameters, text, form, examples,
+        parameters, text, form, examples, columns,
     )
 
 
