@@ -14,11 +14,14 @@ from rdflib.term import Identifier
 
 from ... import vocab
 from ...errors import AmbiguousName, AulaKgError, ParameterError
-from ...territories import TERRITORY_KINDS, normalise
+from ...messages import Message
+from ...territories import TERRITORY_KINDS, collation_key
+from .. import connections
+from ..connections import KIND_NAMES, dossier_href
 from ..services import AppServices, app_services
 from ..terms import href
 from .common import not_found_page, render
-from .queries import run_rows, territory_choices
+from .queries import run_rows, territory_choices, typed_value
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +40,7 @@ def listed(value, separator: str) -> str:
     """A GROUP_CONCAT list in alphabetical order: SPARQL leaves the order of a group to the
     server (1.1, 11.4.7), and a dossier reads the same on every store."""
     parts = [p for p in str(value or "").split(separator) if p]
-    return separator.join(sorted(parts, key=lambda p: (normalise(p), p)))
+    return separator.join(sorted(parts, key=collation_key))
 
 
 async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
@@ -81,7 +84,7 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
         }
     recs = sorted(recommendations.values(), key=lambda r: r["notation"].zfill(4))
     for rec in recs:
-        rec["actions"].sort(key=lambda a: a["title"].lower())
+        rec["actions"].sort(key=lambda a: collation_key(a["title"]))
 
     sections: dict[str, list[dict[str, Identifier | None]]] = {}
     for row in facts:
@@ -94,6 +97,8 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
         commune = str(row.get("detail") or "")
         if commune and commune not in entry["communes"]:
             entry["communes"].append(commune)
+    for entry in programmes.values():
+        entry["communes"].sort(key=collation_key)
     plans = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
               "status": str(r.get("detail") or ""),
               "status_class": status_class(str(r.get("detail") or ""))}
@@ -104,7 +109,7 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
     findings = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
                  "statement": str(r.get("detail") or "")}
                 for r in sections.get("constat", [])]
-    members = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
+    members = [{"cell": view.cell(r["item"]), "iri": str(r["item"]), "label": str(r["item_label"]),
                 "code": str(r.get("detail") or "")} for r in sections.get("membre", [])]
     for group in (plans, indicators, findings, members):
         for entry in group:
@@ -112,7 +117,7 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
     return {
         "recommendations": recs,
         "unexplored": [r for r in recs if not r["explored"]],
-        "programmes": sorted(programmes.values(), key=lambda p: p["cell"].text.lower()),
+        "programmes": sorted(programmes.values(), key=lambda p: collation_key(p["cell"].text)),
         "plans": plans, "indicators": indicators, "findings": findings, "members": members,
         "action_count": sum(len(r["actions"]) for r in recs),
     }
@@ -134,10 +139,18 @@ async def dossier_index(request: Request) -> Response:
         return render("dossiers.html", 400, title="Dossiers de territoire",
                       territories=territories, error=exc.text("fr"),
                       candidates=candidates, value=text)
-    except ParameterError as exc:
+    except ParameterError:
+        # A partial or misspelt name: the territories whose names contain it, clickable.
+        found = names.search(text, TERRITORY_KINDS)
+        if len(found) == 1 and names.completes(text, found[0]):
+            return RedirectResponse(dossier_href(str(found[0].iri)), 303)
+        candidates = [{"label": c.label, "kind": KIND_NAMES.get(c.kind, c.kind),
+                       "href": dossier_href(str(c.iri))} for c in found]
+        message = (Message("search.candidates", given=text) if candidates
+                   else Message("search.no_match", given=text))
         return render("dossiers.html", 400, title="Dossiers de territoire",
-                      territories=territories, error=exc.text("fr"),
-                      candidates=[], value=text)
+                      territories=territories, error=message.render("fr"),
+                      candidates=candidates, value=text)
     return RedirectResponse("/dossier/" + str(found.iri).removeprefix(str(vocab.ID)), 303)
 
 
@@ -155,6 +168,16 @@ async def dossier_page(path: str, request: Request) -> Response:
     except AulaKgError as exc:
         return render("error.html", exc.http_status, title="Dossier indisponible",
                       code=exc.http_status, message=exc.text("fr"))
+    store = services.store
+    links = await anyio.to_thread.run_sync(connections.around, store, names, iri)
+    figures = await anyio.to_thread.run_sync(connections.populations, store, iri)
+    for entry in data["members"]:  # members open their own dossier
+        member = names.candidate(entry["iri"])
+        if member is not None and member.kind in TERRITORY_KINDS:
+            entry["cell"].href = dossier_href(str(member.iri))
+    data["members"].sort(key=lambda m: collation_key(m["label"]))
     return render("dossier.html", title=f"Dossier : {found.label}", label=found.label,
                   kind=KIND_LABELS.get(found.kind, found.kind), iri=iri, resource=href(iri),
+                  around=links, populations=figures,
+                  typed=typed_value(names, found, TERRITORY_KINDS),
                   territories=await territory_choices(request), **data)
