@@ -1,6 +1,6 @@
 """The query editor (``/editeur``: a small SPARQL editor over ``/sparql`` with the stored
-queries as examples) and the static files (``/static/{name}``: the style sheet, script and
-icon, looked up by name in a dict)."""
+queries as examples; ``/editeur?query=…`` opens a shared query and runs it) and the static
+files (``/static/{name}``: the style sheet, scripts and icon, looked up by name in a dict)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from ...messages import render as render_message
 from ..services import app_services
 from .common import WEB, render
 
@@ -35,7 +36,19 @@ async def editor(request: Request) -> Response:
         catalog.queries[chosen].text if chosen else _START)
     settings = services.settings
     return render("editor.html", title="Éditeur SPARQL", examples=examples, chosen=chosen,
-                  start=start, timeout=settings.query_timeout, max_rows=settings.max_rows)
+                  start=start, timeout=settings.query_timeout, max_rows=settings.max_rows,
+                  autorun=bool(request.query_params.get("query")), errors=EDITOR_ERRORS)
+
+
+#: The error kinds of /sparql (errors.py) -> the French sentence the editor shows first.
+EDITOR_ERRORS = {
+    kind: render_message(code, {}, "fr")
+    for kind, code in (("bad_query", "editor.bad_query"), ("read_only", "editor.bad_query"),
+                       ("bad_request", "editor.bad_query"), ("timeout", "editor.timeout"),
+                       ("busy", "editor.busy"), ("uri_too_long", "editor.too_large"),
+                       ("payload_too_large", "editor.too_large"), ("*", "editor.failed"),
+                       ("detail", "editor.detail"))
+}
 
 
 #: The static files, by name: a request names one of these or gets a 404.
