@@ -221,7 +221,7 @@ def test_sparql_editor(browser, base_url):
     from selenium.webdriver.support.ui import Select
 
     browser.get(base_url + "/editeur")
-    wait_for(browser, "#query")
+    wait_for(browser, ".cm-editor")  # CodeMirror over the (hidden) textarea
     Select(browser.find_element("css selector", "#example")).select_by_value("coverage_matrix")
     browser.find_element("css selector", "#run").click()
     wait_for(browser, "#results table")

@@ -158,8 +158,8 @@ def test_task_xlsx_download(browser, base_url):
 def test_task_sharing_a_link(browser, base_url):
     query = "SELECT ?s WHERE { ?s a <https://w3id.org/aula-kg/ontology#CommunePair> }"
     browser.get(base_url + "/editeur")
-    area = wait_for(browser, "#query")
-    browser.execute_script("arguments[0].value = arguments[1]", area, query)
+    wait_for(browser, ".cm-editor")
+    browser.execute_script("window.aulaEditor.set(arguments[0])", query)
     browser.find_element("css selector", "#run").click()
     wait_for(browser, "#results table")
     shared = browser.current_url
@@ -168,6 +168,7 @@ def test_task_sharing_a_link(browser, base_url):
     browser.get(shared)  # the shared link reruns the query
     wait_for(browser, "#results table")
     assert browser.find_element("css selector", "#query").get_attribute("value") == query
+    assert browser.execute_script("return window.aulaEditor.view.state.doc.toString()") == query
     no_horizontal_overflow(browser)
     shot(browser, "4-shared-editor")
 
@@ -301,3 +302,29 @@ def test_picture_text_is_readable_at_the_page_width(browser, base_url):
         chart)
     assert 11 * shown / drawn >= 10, (shown, drawn)
     no_horizontal_overflow(browser)
+
+
+# -- the editor ----------------------------------------------------------------------------
+
+
+def test_the_editor_highlights_completes_and_marks_errors(browser, base_url):
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(base_url + "/editeur")
+    wait_for(browser, ".cm-editor .cm-content")
+    assert browser.find_elements("css selector", ".cm-content .tok-keyword")  # SELECT, WHERE
+    content = browser.find_element("css selector", ".cm-content")
+    content.click()
+    content.send_keys(Keys.CONTROL, Keys.END)
+    content.send_keys("\n# aula:Acti")
+    tooltip = wait_for(browser, ".cm-tooltip-autocomplete")
+    assert "aula:Action" in tooltip.text
+    content.send_keys(Keys.ESCAPE)
+    browser.execute_script("window.aulaEditor.set('SELECT ?s WHERE { ?s ?p }')")
+    wait_for(browser, ".cm-lintRange-error")
+    marker = wait_for(browser, ".cm-lint-marker-error")
+    assert marker.is_displayed()
+    # What runs is what the editor shows: the textarea follows it.
+    assert browser.find_element("css selector", "#query").get_attribute("value") == \
+        "SELECT ?s WHERE { ?s ?p }"
+    shot(browser, "8-editor-error")

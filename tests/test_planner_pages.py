@@ -307,3 +307,36 @@ def test_pages_have_a_skip_link_and_no_graph_iris_in_answers(client):
     assert '<a class="skip" href="#contenu">' in page
     table = page.split('<table class="results">', 1)[1].split("</table>", 1)[0]
     assert "w3id.org/aula-kg/graph/" not in table
+
+
+def test_the_command_line_writes_the_same_spreadsheets(cli_env, capsys, tmp_path,
+                                                       monkeypatch):
+    from aula_kg.cli import main
+
+    out = tmp_path / "emplois.xlsx"
+    assert main(["query", "jobs_by_commune", "--format", "xlsx", "--out", str(out)]) == 0
+    book = load_workbook(out)
+    assert next(book["Résultats"].values) == ("Rang", "Code INSEE", "Commune", "Emplois",
+                                              "Année")
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", "unexplored_recommendations", "-p", "territory=Lens-Liévin",
+                 "--format", "excel-csv"]) == 0
+    written = tmp_path / f"preconisations-inexplorees_lens-lievin_{dt.date.today()}.csv"
+    assert written.read_bytes().startswith(b"\xef\xbb\xbfN\xc2\xb0;")
+    capsys.readouterr()
+
+
+def test_the_editor_checks_a_query_without_running_it(client):
+    fine = client.post("/editeur/analyse", data={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert fine.json() == {"error": None}
+    broken = client.post("/editeur/analyse", data={"query": "SELECT ?s WHERE {\n ?s ?p }"})
+    error = broken.json()["error"]
+    assert error["line"] == 2 and error["message"].startswith("La requête ne se lit pas")
+    update = client.post("/editeur/analyse", data={"query": "DROP ALL"}).json()["error"]
+    assert "lecture seule" in update["message"]
+    page = client.get("/editeur", headers=HTML).text
+    terms = json_between(page, '<script type="application/json" id="terms">')
+    labels = {t["label"] for t in terms}
+    assert {"aula:", "aula:Action", "aula:concernsCommune", "SELECT"} <= labels
+    assert "/static/sparql-editor.js" in page
+    assert client.get("/static/sparql-editor.js").status_code == 200

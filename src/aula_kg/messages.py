@@ -466,6 +466,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Détail technique (en anglais) :",
         "en": "Technical detail:",
     },
+    "editor.parse_error": {
+        "fr": "La requête ne se lit pas (ligne {line}, colonne {column}) : {detail}",
+        "en": "the query does not parse (line {line}, column {column}): {detail}",
+    },
+    "editor.update": {
+        "fr": "Les mises à jour ne sont pas acceptées : le graphe est en lecture seule.",
+        "en": "updates are not accepted here: the graph is read-only",
+    },
+    "editor.too_long_to_check": {
+        "fr": "La requête est trop longue pour être vérifiée ici.",
+        "en": "the query is too long to be checked here",
+    },
     "search.candidates": {
         "fr": "Aucun territoire ne s'appelle exactement « {given} ». Vouliez-vous dire :",
         "en": "no territory is called exactly '{given}'. Did you mean:",

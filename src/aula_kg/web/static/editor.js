@@ -10,6 +10,14 @@
   var examples = JSON.parse(document.getElementById("examples").textContent);
   var errorTexts = JSON.parse(document.getElementById("error-texts").textContent);
   var share = document.getElementById("share");
+  // CodeMirror 6 over the textarea when its bundle loaded (sparql-editor.js); the textarea
+  // keeps the text either way, so what runs is textarea.value.
+  var rich = window.aulaSparqlEditor ? window.aulaSparqlEditor(textarea, {
+    terms: JSON.parse(document.getElementById("terms").textContent),
+    analyse: "/editeur/analyse",
+    run: function () { run(); }
+  }) : null;
+  window.aulaEditor = rich;
   var BASE = "https://w3id.org/aula-kg/";
   var PREFIXES = [
     ["aula:", "https://w3id.org/aula-kg/ontology#"], ["id:", "https://w3id.org/aula-kg/id/"],
@@ -152,6 +160,7 @@
     var chosen = examples.filter(function (e) { return e.name === select.value; })[0];
     if (chosen) {
       textarea.value = chosen.text;
+      if (rich) rich.set(chosen.text);
       setStatus("Exemple chargé : paramètres libres (VALUES … { UNDEF }).", false);
     }
   });
