@@ -140,7 +140,7 @@ def test_dossier_from_the_home_page(browser, base_url):
     field.send_keys("lens lievin")
     field.submit()
     wait_for(browser, "ol.recs")
-    assert browser.current_url.endswith("/dossier/pair/lens-lievin")
+    assert browser.current_url.endswith("/dossier/pair/lens-lievin?lu=lens+lievin")
     assert texts(browser, "h1") == ["Lens-Liévin"]
     unexplored = texts(browser, ".rec.unexplored .rec-label")
     explored = texts(browser, ".rec.explored .rec-label")

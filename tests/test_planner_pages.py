@@ -340,3 +340,28 @@ def test_the_editor_checks_a_query_without_running_it(client):
     assert {"aula:", "aula:Action", "aula:concernsCommune", "SELECT"} <= labels
     assert "/static/sparql-editor.js" in page
     assert client.get("/static/sparql-editor.js").status_code == 200
+
+
+def test_no_answer_table_shows_a_curie_or_a_graph_iri(client):
+    from urllib.parse import urlencode
+
+    catalog = Catalog.load(REPO / "queries")
+    curie_like = re.compile(r"\b(?:id|aula|igeo|skos|rdfs|prov|dcterms|graph):[\w/.-]+")
+    for query in catalog:
+        params = dict(query.examples) or {"run": "1"}
+        page = client.get(f"/requetes/{query.name}?{urlencode(params)}", headers=HTML).text
+        if '<table class="results">' not in page:
+            continue
+        table = page.split('<table class="results">', 1)[1].split("</table>", 1)[0]
+        text = re.sub(r"<[^>]+>", " ", table)
+        assert not curie_like.findall(text), (query.name, curie_like.findall(text)[:3])
+        assert "w3id.org/aula-kg/graph/" not in text, query.name
+
+
+def test_a_dossier_reached_by_name_says_how_the_name_was_read(client):
+    response = client.get("/dossier?territoire=B%C3%A9thune-Bruay", headers=HTML)
+    assert response.status_code == 200
+    assert str(response.url).endswith("/dossier/pair/bethune-bruay?lu=B%C3%A9thune-Bruay")
+    text = main_text(response.text).replace("&#39;", "'")
+    assert "Territoire reconnu pour « Béthune-Bruay » : Béthune-Bruay-La-Buissière" in text
+    assert 'href="/dossier/epci/200072460"' in response.text.split('class="understood"')[1]

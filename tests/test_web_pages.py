@@ -346,9 +346,10 @@ def test_dossier_of_a_commune_and_of_an_epci(client):
 def test_dossier_by_name(client):
     response = client.get("/dossier?territoire=CALL", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/dossier/epci/246200364"
+    # The typed name travels along: the dossier says how it was read (« Territoire reconnu »).
+    assert response.headers["location"] == "/dossier/epci/246200364?lu=CALL"
     response = client.get("/dossier?territoire=lens%20lievin", follow_redirects=False)
-    assert response.headers["location"] == "/dossier/pair/lens-lievin"
+    assert response.headers["location"] == "/dossier/pair/lens-lievin?lu=lens+lievin"
     page = html_page(client, "/dossier?territoire=Lenz", 400)
     assert "Vouliez-vous dire" in " ".join(page.texts("error-box"))
     index = html_page(client, "/dossier")

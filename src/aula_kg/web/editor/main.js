@@ -59,7 +59,7 @@ window.aulaSparqlEditor = function (textarea, options) {
         StreamLanguage.define(sparql),
         syntaxHighlighting(defaultHighlightStyle), syntaxHighlighting(classHighlighter),
         autocompletion({ override: [completions(options.terms)] }),
-        lintGutter(), serverLinter(options.analyse),
+        lintGutter(), serverLinter(options.analyse), EditorView.lineWrapping,
         keymap.of([
           { key: "Mod-Enter", run: () => { run(); return true; } },
           ...completionKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab

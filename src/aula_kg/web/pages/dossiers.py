@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 from fastapi import APIRouter, Request
@@ -123,6 +124,20 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
     }
 
 
+def other_readings(names, taken, typed: str) -> dict[str, Any] | None:
+    """For a dossier reached from a typed name: the reading taken and the others, each a
+    link to its dossier ("Béthune-Bruay": the pair; or the CA)."""
+    typed = typed.strip()[:200]
+    if not typed:
+        return None
+    others = [c for c in names.readings(typed, TERRITORY_KINDS) if c.iri != taken.iri]
+    others += [c for c in names.search(typed, TERRITORY_KINDS, limit=6)
+               if c.iri != taken.iri and c.kind != taken.kind and c not in others]
+    return {"typed": typed, "kind": KIND_NAMES.get(taken.kind, taken.kind),
+            "others": [{"label": c.label, "kind": KIND_NAMES.get(c.kind, c.kind),
+                        "href": dossier_href(str(c.iri))} for c in others[:3]]}
+
+
 @router.get("/dossier", response_class=HTMLResponse)
 async def dossier_index(request: Request) -> Response:
     text = request.query_params.get("territoire", "").strip()
@@ -143,7 +158,8 @@ async def dossier_index(request: Request) -> Response:
         # A partial or misspelt name: the territories whose names contain it, clickable.
         found = names.search(text, TERRITORY_KINDS)
         if len(found) == 1 and names.completes(text, found[0]):
-            return RedirectResponse(dossier_href(str(found[0].iri)), 303)
+            return RedirectResponse(dossier_href(str(found[0].iri)) + "?" + urlencode(
+                {"lu": text}), 303)
         candidates = [{"label": c.label, "kind": KIND_NAMES.get(c.kind, c.kind),
                        "href": dossier_href(str(c.iri))} for c in found]
         message = (Message("search.candidates", given=text) if candidates
@@ -151,7 +167,7 @@ async def dossier_index(request: Request) -> Response:
         return render("dossiers.html", 400, title="Dossiers de territoire",
                       territories=territories, error=message.render("fr"),
                       candidates=candidates, value=text)
-    return RedirectResponse("/dossier/" + str(found.iri).removeprefix(str(vocab.ID)), 303)
+    return RedirectResponse(dossier_href(str(found.iri)) + "?" + urlencode({"lu": text}), 303)
 
 
 @router.get("/dossier/{path:path}", response_class=HTMLResponse)
@@ -179,5 +195,6 @@ async def dossier_page(path: str, request: Request) -> Response:
     return render("dossier.html", title=f"Dossier : {found.label}", label=found.label,
                   kind=KIND_LABELS.get(found.kind, found.kind), iri=iri, resource=href(iri),
                   around=links, populations=figures,
+                  understood=other_readings(names, found, request.query_params.get("lu", "")),
                   typed=typed_value(names, found, TERRITORY_KINDS),
                   territories=await territory_choices(request), **data)

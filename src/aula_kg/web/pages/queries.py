@@ -23,7 +23,7 @@ from ...territories import TERRITORY_KINDS, NameIndex, collation_key
 from ..connections import KIND_NAMES, dossier_href
 from ..graphview import GraphView
 from ..services import app_services
-from ..terms import Cell, graph_label
+from ..terms import Cell, curie, graph_label
 from .common import not_found_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -66,6 +66,9 @@ def to_table(view: GraphView, answer: Answer, query: StoredQuery) -> Table:
         for cell in row:
             if cell.href is None and str(vocab.GRAPH) in cell.text:
                 cell.text = _GRAPH_IRI.sub(lambda m: graph_label(m.group(0)), cell.text)
+            elif cell.title and cell.title.startswith(vocab.BASE) and cell.text != "" \
+                    and cell.text == curie(cell.title):
+                cell.text = "voir la fiche"  # an unnamed resource: no internal id shown
     return Table(answer.variables, [query.heading(v, "fr") for v in answer.variables], cells,
                  answer.boolean, answer.truncated)
 
