@@ -365,3 +365,11 @@ def test_a_dossier_reached_by_name_says_how_the_name_was_read(client):
     text = main_text(response.text).replace("&#39;", "'")
     assert "Territoire reconnu pour « Béthune-Bruay » : Béthune-Bruay-La-Buissière" in text
     assert 'href="/dossier/epci/200072460"' in response.text.split('class="understood"')[1]
+
+
+def test_asking_the_api_for_a_spreadsheet_leads_to_the_download(client):
+    response = client.get("/api/queries/jobs_by_commune?year=2014&format=xlsx",
+                          follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/telecharger/jobs_by_commune?year=2014&format=xlsx"
+    assert client.get("/api/queries/jobs_by_commune?format=pdf").status_code == 406
