@@ -328,3 +328,14 @@ def test_the_editor_highlights_completes_and_marks_errors(browser, base_url):
     assert browser.find_element("css selector", "#query").get_attribute("value") == \
         "SELECT ?s WHERE { ?s ?p }"
     shot(browser, "8-editor-error")
+
+
+def test_a_commune_on_the_map_opens_its_dossier(browser, base_url):
+    browser.get(base_url + "/carte")
+    wait_for(browser, "#carte svg")
+    browser.execute_script(
+        "document.querySelector('#carte g.label[data-code=\"62498\"]')"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    wait_for(browser, "ol.recs")
+    assert browser.current_url.endswith("/dossier/commune/62498")
+    assert texts(browser, "h1") == ["Lens"]

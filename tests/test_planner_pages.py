@@ -98,8 +98,9 @@ def test_a_field_in_error_is_marked_invalid_in_french(client):
     assert page.status_code == 400
     field = re.search(r'<input id="jobs_by_commune-year"[^>]*>', page.text).group(0)
     assert 'aria-invalid="true"' in field and 'value="abcd"' in field
-    text = main_text(page.text)
+    text = main_text(page.text).replace("&#39;", "'")
     assert "une année, par exemple 2021" in text and "expected" not in text
+    assert "« L'année des chiffres »" in text and "« year »" not in text
 
 
 # -- error pages -------------------------------------------------------------------------
@@ -373,3 +374,10 @@ def test_asking_the_api_for_a_spreadsheet_leads_to_the_download(client):
     assert response.status_code == 303
     assert response.headers["location"] == "/telecharger/jobs_by_commune?year=2014&format=xlsx"
     assert client.get("/api/queries/jobs_by_commune?format=pdf").status_code == 406
+
+
+def test_laureates_in_a_dossier_open_their_dossiers(client):
+    page = client.get("/dossier/epci/200072460", headers=HTML).text
+    programmes = page.split('id="programmes"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/dossier/commune/62119"' in programmes  # Béthune, ACV laureate
+    assert "communes</summary>" in programmes or "<details" not in programmes

@@ -98,8 +98,12 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
         commune = str(row.get("detail") or "")
         if commune and commune not in entry["communes"]:
             entry["communes"].append(commune)
-    for entry in programmes.values():
-        entry["communes"].sort(key=collation_key)
+    for entry in programmes.values():  # laureates open their dossier
+        entry["communes"] = [
+            {"label": name, "href": dossier_href(str(found.iri)) if found else None}
+            for name in sorted(entry["communes"], key=collation_key)
+            for found in [names.find(name, {"commune"})]
+        ]
     plans = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
               "status": str(r.get("detail") or ""),
               "status_class": status_class(str(r.get("detail") or ""))}

@@ -18,6 +18,7 @@ from rdflib.term import Identifier
 from ... import vocab
 from ...catalog import RESOURCE_TYPES, StoredQuery
 from ...errors import AmbiguousName, AulaKgError, ParameterError
+from ...messages import render as render_message
 from ...store.base import SelectResult, parse_json_results
 from ...territories import TERRITORY_KINDS, NameIndex, collation_key
 from ..connections import KIND_NAMES, dossier_href
@@ -218,7 +219,7 @@ async def query_page(name: str, request: Request) -> Response:
             answer = await run_rows(service, name, given)
             table = await anyio.to_thread.run_sync(to_table, services.graph, answer, query)
         except AulaKgError as exc:
-            error, status = exc.text("fr"), exc.http_status
+            error, status = french_text(exc, query), exc.http_status
             parameter = exc.params.get("parameter")
             invalid = parameter if parameter in declared else None
             candidates = error_candidates(exc, query, given, names, path)
@@ -235,6 +236,16 @@ async def query_page(name: str, request: Request) -> Response:
         understood=understood(query, given, names, path) if table is not None else [],
         territories=await territory_choices(request),
     )
+
+
+def french_text(exc: AulaKgError, query: StoredQuery) -> str:
+    """The error in French, the parameter called by its field's French label (« L'année
+    des chiffres », not « year »)."""
+    labels = {p.name: p.description["fr"] for p in query.parameters}
+    parameter = exc.params.get("parameter")
+    if exc.code is None or parameter not in labels:
+        return exc.text("fr")
+    return render_message(exc.code, dict(exc.params, parameter=labels[parameter]), "fr")
 
 
 def error_candidates(exc: AulaKgError, query: StoredQuery, given: dict[str, str],
