@@ -22,11 +22,14 @@ run: $(STAMP)
 build: $(STAMP)
 	$(BIN)/aula-kg build
 
-## Headless chromium for the browser tests (Debian packages; needs root or sudo).
+## Headless chromium for the browser tests (Debian packages; needs root or sudo), and
+## axe-core (npm, tests/package.json), which the tests inject into the pages they audit.
 browser:
 	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 \
 	  || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	       $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@test -f tests/node_modules/axe-core/axe.min.js \
+	  || npm install --prefix tests --no-audit --no-fund >/dev/null
 
 ## Virtuoso for the remote-store tests (Debian package; needs root or sudo).
 virtuoso:

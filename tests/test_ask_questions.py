@@ -61,8 +61,8 @@ def test_the_question_set_is_as_large_as_asked():
 
 
 def test_a_query_not_yet_askable_gets_an_abstention_not_a_guess(built_settings, store):
-    from aula_kg.ask import interpreter_for
     from aula_kg.answering import StoredQueries
+    from aula_kg.ask import interpreter_for
 
     interpreter = interpreter_for(StoredQueries.in_process(store, built_settings))
     understood = interpreter.interpret(

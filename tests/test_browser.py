@@ -140,7 +140,7 @@ def test_dossier_from_the_home_page(browser, base_url):
     field.send_keys("lens lievin")
     field.submit()
     wait_for(browser, "ol.recs")
-    assert browser.current_url.endswith("/dossier/pair/lens-lievin")
+    assert browser.current_url.endswith("/dossier/pair/lens-lievin?lu=lens+lievin")
     assert texts(browser, "h1") == ["Lens-Liévin"]
     unexplored = texts(browser, ".rec.unexplored .rec-label")
     explored = texts(browser, ".rec.explored .rec-label")
@@ -221,7 +221,7 @@ def test_sparql_editor(browser, base_url):
     from selenium.webdriver.support.ui import Select
 
     browser.get(base_url + "/editeur")
-    wait_for(browser, "#query")
+    wait_for(browser, ".cm-editor")  # CodeMirror over the (hidden) textarea
     Select(browser.find_element("css selector", "#example")).select_by_value("coverage_matrix")
     browser.find_element("css selector", "#run").click()
     wait_for(browser, "#results table")

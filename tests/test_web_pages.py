@@ -145,7 +145,9 @@ def test_query_page_without_parameters_shows_the_form(client):
     page = html_page(client, "/requetes/unexplored_recommendations")
     assert "Résultats" not in page.all_text
     response = client.get("/requetes/unexplored_recommendations")
-    assert 'value="Lens-Liévin"' in response.text  # the example, prefilled
+    # The example is a placeholder, never a pre-filled value that looks like a choice.
+    field = re.search(r'<input id="unexplored_recommendations-territory"[^>]*>', response.text)
+    assert 'value=""' in field.group(0) and 'placeholder="ex. Lens-Liévin"' in field.group(0)
 
 
 def test_query_page_parameter_errors_in_french(client):
@@ -153,7 +155,8 @@ def test_query_page_parameter_errors_in_french(client):
     message = " ".join(page.texts("error-box"))
     assert "aucun élément de ce nom" in message and "« Lens »" in message
     page = html_page(client, "/requetes/jobs_by_commune?year=abc", 400)
-    assert "paramètre « year »" in " ".join(page.texts("error-box"))
+    # The parameter is called by its field's French label, not its variable name.
+    assert "paramètre « L'année des chiffres »" in " ".join(page.texts("error-box"))
 
 
 def test_query_page_ambiguous_name_offers_the_candidates(client):
@@ -346,9 +349,10 @@ def test_dossier_of_a_commune_and_of_an_epci(client):
 def test_dossier_by_name(client):
     response = client.get("/dossier?territoire=CALL", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/dossier/epci/246200364"
+    # The typed name travels along: the dossier says how it was read (« Territoire reconnu »).
+    assert response.headers["location"] == "/dossier/epci/246200364?lu=CALL"
     response = client.get("/dossier?territoire=lens%20lievin", follow_redirects=False)
-    assert response.headers["location"] == "/dossier/pair/lens-lievin"
+    assert response.headers["location"] == "/dossier/pair/lens-lievin?lu=lens+lievin"
     page = html_page(client, "/dossier?territoire=Lenz", 400)
     assert "Vouliez-vous dire" in " ".join(page.texts("error-box"))
     index = html_page(client, "/dossier")

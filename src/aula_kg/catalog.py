@@ -16,6 +16,13 @@ comment lines holding TOML, so the file stays a valid SPARQL query::
     #+ description.fr = "..."
     #+ description.en = "..."
     #+ example = "Lens-Liévin"
+    #+ [columns.recommendation]
+    #+ fr = "Préconisation"
+    #+ en = "Recommendation"
+
+Each ``[columns.<variable>]`` table names an answer column for people (page and
+spreadsheet headings) in French and English; the API keeps the variable names. A column
+without one falls back to a generic heading (:meth:`StoredQuery.heading`).
 
 ``examples`` (optional) are questions as a planner would ask them, by language: the
 question box (:mod:`aula_kg.ask`) matches questions against them; a value written between
@@ -140,6 +147,15 @@ class StoredQuery:
     examples: dict[str, str] = field(default_factory=dict)
     #: Example questions by language (``examples.fr`` / ``examples.en``), for aula_kg.ask.
     questions: dict[str, list[str]] = field(default_factory=dict)
+    #: variable -> {"fr": heading, "en": heading}, from the ``[columns.*]`` tables.
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def heading(self, variable: str, lang: str = "fr") -> str:
+        """The heading people read for the answer column ``variable``."""
+        declared = self.columns.get(variable)
+        if declared and lang in declared:
+            return declared[lang]
+        return variable.replace("_", " ").capitalize()
 
     @property
     def iri(self) -> URIRef:
@@ -222,9 +238,14 @@ def parse_stored_query(path: Path) -> StoredQuery:
         isinstance(v, list) and all(isinstance(q, str) for q in v) for v in questions.values()
     ):
         raise InputError(code="catalog.bad_examples", path=str(path))
+    columns = {}
+    for variable, labels in meta.get("columns", {}).items():
+        if not isinstance(labels, dict) or not {"fr", "en"} <= set(labels):
+            raise InputError(code="catalog.column_languages", path=str(path), column=variable)
+        columns[variable] = {"fr": str(labels["fr"]), "en": str(labels["en"])}
     return StoredQuery(
         name, path, meta["title"], meta["description"], list(meta.get("tags", [])),
-        parameters, text, form, examples, {k: list(v) for k, v in questions.items()},
+        parameters, text, form, examples, {k: list(v) for k, v in questions.items()}, columns,
     )
 
 

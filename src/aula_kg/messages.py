@@ -602,6 +602,69 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "censuses: {summary}",
     },
     # ---- end of the census area block. ------------------------------------------------
+    # -- the planner's pages: headings, error pages, search, downloads (issue 16) --------
+    "catalog.column_languages": {
+        "fr": "{path} : la colonne « {column} » doit avoir fr et en.",
+        "en": "{path}: column '{column}' needs fr and en",
+    },
+    "page.not_found": {
+        "fr": "Cette page n'existe pas. Vérifiez l'adresse, ou repartez de l'accueil.",
+        "en": "This page does not exist. Check the address, or start again from the home page.",
+    },
+    "page.internal_error": {
+        "fr": "Une erreur inattendue s'est produite ; elle a été consignée.",
+        "en": "an unexpected error occurred; it was logged",
+    },
+    "page.http_error": {
+        "fr": "La demande n'a pas pu aboutir (erreur {status}).",
+        "en": "the request could not be served (error {status})",
+    },
+    "search.no_match": {
+        "fr": "Aucun territoire ne correspond à « {given} ».",
+        "en": "no territory matches '{given}'",
+    },
+    "editor.bad_query": {
+        "fr": "La requête est refusée : elle ne se lit pas, ou demande ce que le point "
+              "d'accès ne permet pas (mise à jour, SERVICE non autorisé…).",
+        "en": "the query was refused: it does not parse, or asks for what the endpoint "
+              "does not allow (update, SERVICE not allowed...)",
+    },
+    "editor.timeout": {
+        "fr": "La requête a dépassé le temps permis ; restreignez-la (LIMIT, filtres).",
+        "en": "the query ran past its time limit; narrow it (LIMIT, filters)",
+    },
+    "editor.busy": {
+        "fr": "Le serveur est occupé ; réessayez dans un instant.",
+        "en": "the server is busy; try again in a moment",
+    },
+    "editor.too_large": {
+        "fr": "La requête est trop longue pour le point d'accès.",
+        "en": "the query is too long for the endpoint",
+    },
+    "editor.failed": {
+        "fr": "La requête n'a pas pu aboutir.",
+        "en": "the query could not be answered",
+    },
+    "editor.detail": {
+        "fr": "Détail technique (en anglais) :",
+        "en": "Technical detail:",
+    },
+    "editor.parse_error": {
+        "fr": "La requête ne se lit pas (ligne {line}, colonne {column}) : {detail}",
+        "en": "the query does not parse (line {line}, column {column}): {detail}",
+    },
+    "editor.update": {
+        "fr": "Les mises à jour ne sont pas acceptées : le graphe est en lecture seule.",
+        "en": "updates are not accepted here: the graph is read-only",
+    },
+    "editor.too_long_to_check": {
+        "fr": "La requête est trop longue pour être vérifiée ici.",
+        "en": "the query is too long to be checked here",
+    },
+    "search.candidates": {
+        "fr": "Aucun territoire ne s'appelle exactement « {given} ». Vouliez-vous dire :",
+        "en": "no territory is called exactly '{given}'. Did you mean:",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

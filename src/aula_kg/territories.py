@@ -12,6 +12,9 @@ How a name resolves, in order:
 The first rank with a match wins; two matches in that rank are a real ambiguity, answered
 with the candidates instead of a guess. So "Lens-Liévin" is the ACV pair Lens + Liévin (its
 preferred label), while "CA de Lens-Liévin", "CALL" or "246200364" name the agglomeration.
+:meth:`NameIndex.readings` gives the other readings of a name (the CA beside the pair), and
+:meth:`NameIndex.search` the candidates of a partial name ("Auxi", "henin", "CA Lens") for
+the pages' forgiving search; neither changes what :meth:`NameIndex.resolve` answers.
 """
 
 from __future__ import annotations
@@ -33,6 +36,33 @@ def normalise(text: str) -> str:
     text = text.replace("œ", "oe").replace("Œ", "oe")
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
+
+
+def collation_key(text: str) -> tuple[str, str]:
+    """A French sort key, the same on every machine (no locale): letters compared without
+    accents or case first ("Béthune" with the b's, "Écoivres" with the e's), then the
+    accented form after the plain one, then the text itself."""
+    return normalise(text), text.casefold(), text
+
+
+def _match_score(name: str, key: str, words: list[str]) -> int | None:
+    """How well the normalised ``name`` matches the normalised query ``key`` (lower is
+    better), None when it does not."""
+    if name == key:
+        return 0
+    if name.startswith(key):
+        return 1
+    name_words = name.split()
+    # Every typed word starts a word of the name, in any order ("ca lens" -> "ca de lens").
+    if all(any(w.startswith(t) for w in name_words) for t in words):
+        return 2
+    if key in name:
+        return 3
+    return None
+
+
+#: Which kind comes first among equally good matches.
+_KIND_ORDER = {"pair": 0, "epci": 1, "territory": 2, "commune": 3}
 
 
 @dataclass(frozen=True)
@@ -167,6 +197,70 @@ class NameIndex:
                                  given=value, kinds=kinds_text, suggestions=suggestions)
         raise ParameterError(code="parameter.unknown_name", parameter=parameter, given=value,
                              kinds=kinds_text)
+
+    def candidate(self, iri) -> Candidate | None:
+        """The named resource ``iri`` (its display name and kind), None when unnamed."""
+        return self._iris.get(URIRef(str(iri)))
+
+    def readings(self, text: str, kinds: set[str]) -> list[Candidate]:
+        """Every resource of ``kinds`` that ``text`` names exactly, in any rank, best rank
+        first: the reading :meth:`resolve` takes, then the others ("Béthune-Bruay": the
+        pair, then the CA)."""
+        seen: dict[URIRef, Candidate] = {}
+        for matches in self._matches(text.strip(), kinds):
+            for candidate in matches:
+                seen.setdefault(candidate.iri, candidate)
+        return list(seen.values())
+
+    def search(self, text: str, kinds: set[str], limit: int = 12) -> list[Candidate]:
+        """The resources of ``kinds`` whose names contain ``text``, best first: the whole
+        name, then a name that starts with it, then a word that starts with it, then any
+        part (accents, case, hyphens and spacing ignored); when nothing contains it, the
+        names closest in spelling. Ties: the kind (pair, EPCI,
+        territory, commune), then the display name in French order."""
+        key = normalise(text)
+        if not key:
+            return []
+        words = key.split()
+        scores = {name: _match_score(name, key, words) for name in self._names}
+        if all(score is None for score in scores.values()):
+            # Nothing contains it: a misspelling ("Lenz"), the closest names, last.
+            import difflib
+
+            for name in difflib.get_close_matches(key, list(self._names), n=limit, cutoff=0.75):
+                scores[name] = 4
+        best: dict[URIRef, tuple[int, int]] = {}
+        candidates: dict[URIRef, Candidate] = {}
+        for name, ranks in self._names.items():
+            score = scores[name]
+            if score is None:
+                continue
+            for rank, found in ranks.items():
+                for candidate in found:
+                    if candidate.kind not in kinds:
+                        continue
+                    mark = (score, rank)
+                    if candidate.iri not in best or mark < best[candidate.iri]:
+                        best[candidate.iri] = mark
+                        candidates[candidate.iri] = candidate
+        order = sorted(
+            candidates.values(),
+            key=lambda c: (best[c.iri], _KIND_ORDER.get(c.kind, 9), collation_key(c.label),
+                           str(c.iri)),
+        )
+        return order[:limit]
+
+    @staticmethod
+    def completes(text: str, candidate: Candidate) -> bool:
+        """True when ``text`` is the start of ``candidate``'s name or of its words (a
+        partial name to complete, not a misspelling to confirm)."""
+        key = normalise(text)
+        return bool(key) and _match_score(normalise(candidate.label), key, key.split()) in (0, 1, 2)
+
+    def all(self, kinds: set[str]) -> list[Candidate]:
+        """Every resource of ``kinds`` once, in French order of its display name."""
+        found = {c.iri: c for c in self._iris.values() if c.kind in kinds}
+        return sorted(found.values(), key=lambda c: (collation_key(c.label), str(c.iri)))
 
     def suggest(self, text: str, kinds: set[str], limit: int = 3) -> list[str]:
         """Close names (for messages), best first."""

@@ -1,16 +1,22 @@
-"""Stored-query commands: ``aula-kg queries`` lists the catalogue, ``aula-kg query`` runs one."""
+"""Stored-query commands: ``aula-kg queries`` lists the catalogue, ``aula-kg query`` runs one
+(``--format xlsx --out F``: the pages' spreadsheet, through aula_kg.exports)."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime
 import sys
+from pathlib import Path
 
+from .. import exports
 from ..answering import StoredQueries
 from ..catalog import Catalog
 from ..config import Settings
 from ..errors import AmbiguousName, ParameterError
-from ..output import write_table
+from ..files import write_atomically
+from ..messages import render as render_message
+from ..output import display, write_table
 from ..store import open_store
 
 
@@ -28,7 +34,13 @@ def register(subparsers) -> None:
         "--param", "-p", action="append", default=[], metavar="KEY=VALUE",
         help="a parameter value; repeatable (e.g. -p territory=Lens-Liévin)",
     )
-    p.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
+    p.add_argument("--format", choices=["table", "csv", "json", "md", "xlsx", "excel-csv"],
+                   default="table",
+                   help="xlsx and excel-csv: a spreadsheet with French headings (and, for xlsx, "
+                        "a sheet saying what was asked), written to --out")
+    p.add_argument("--out", metavar="FILE",
+                   help="where xlsx or excel-csv goes (default: a file named after the "
+                        "question and its parameters, in the current directory)")
     p.add_argument(
         "--endpoint", metavar="URL",
         help="run on a remote SPARQL 1.1 server instead of the built graph (AULA_KG_ENDPOINT)",
@@ -81,8 +93,34 @@ def cmd_query(args: argparse.Namespace) -> int:
     for warning in answer.warnings:
         print(f"aula-kg: warning: {warning}", file=sys.stderr)
     result = answer.table
+    if args.format in SPREADSHEETS:
+        return write_spreadsheet(service, query, params, result, args)
     if isinstance(result, bool):
         print("true" if result else "false")
     else:
         write_table(result, args.format, sys.stdout)
+    return 0
+
+
+#: Spreadsheet formats -> (file extension, writer).
+SPREADSHEETS = {"xlsx": ("xlsx", exports.to_xlsx), "excel-csv": ("csv", exports.to_csv)}
+
+
+def write_spreadsheet(service: StoredQueries, query, params: dict[str, str], result,
+                      args: argparse.Namespace) -> int:
+    """The answer as a spreadsheet file (the pages' downloads, from the command line)."""
+    extension, write = SPREADSHEETS[args.format]
+    names = service.names()
+
+    def label(iri) -> str:
+        found = names.candidate(iri)
+        return found.label if found is not None else display(iri)
+
+    now = datetime.datetime.now().replace(microsecond=0)
+    sheet = exports.sheet_for(query, result, params, label=label,
+                              sources=exports.sources_of(service.store), asked=now)
+    path = Path(args.out) if args.out else Path(
+        exports.file_name(query, params, now.date(), extension))
+    write_atomically(path, write(sheet))
+    print(render_message("actions.written", {"path": str(path)}, "fr"), file=sys.stderr)
     return 0

@@ -101,7 +101,7 @@ def territory_map(communes_answer: Answer, boundaries: dict | None, *,
                    key=lambda c: (_rank(communes[c]["programmes"]), communes[c]["label"]))
     for code in order:
         info = communes[code]
-        size = 11 if _rank(info["programmes"]) < 2 else 9.5
+        size = 11 if _rank(info["programmes"]) < 2 else 10
         cx, cy = xy(_label_point(shapes[code]))
         w, h = text_width(info["label"], size), size
         for dx, dy in ((0, 0), (0, -h - 2), (0, h + 2), (w / 2 + 4, 0), (-w / 2 - 4, 0),
@@ -136,7 +136,7 @@ def territory_map(communes_answer: Answer, boundaries: dict | None, *,
                 f'stroke="{INK}" stroke-width="1.6"/>')
     body.append(text(x + 28, y + 11, words["epci"], 11))
     body.append("</g>")
-    body.append(text(margin, y + 38, words["map_source"], 9.5, fill=MUTED))
+    body.append(text(margin, y + 38, words["map_source"], 10, fill=MUTED))
     desc = words["map_desc"].format(n=len(shapes))
     defs = hatch(f"{id_prefix}-ort", "#8a4b08", "none").replace(
         '<rect width="6" height="6" fill="none"/>', "")

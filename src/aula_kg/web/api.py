@@ -14,9 +14,10 @@ a path of its own with its typed parameters: enums for the few named concepts
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from .. import __version__, formats
 from ..answering import StoredQueries
@@ -29,6 +30,8 @@ router = APIRouter(prefix="/api", tags=["Requêtes enregistrées / stored querie
 
 #: Query-string keys that are not parameters of the stored query.
 RESERVED = frozenset({"format"})
+#: ``format=`` values that mean a spreadsheet (answered by /telecharger, web.pages.downloads).
+SPREADSHEETS = {"xlsx": "xlsx", "excel": "xlsx", "csv-excel": "csv", "excel-csv": "csv"}
 
 INSEE_PATTERN = r"^(?:\d[0-9AB]\d{3}|97\d{3})$"
 SIREN_PATTERN = r"^\d{9}$"
@@ -156,6 +159,12 @@ async def run_stored_query(name: str, request: Request) -> Response:
     results = formats.choose(formats.RESULTS, accept, override)
     graph = formats.choose(formats.GRAPH, accept, override)
     wanted = graph if query.form in ("CONSTRUCT", "DESCRIBE") else results
+    if wanted is None and override and override.strip().lower() in SPREADSHEETS \
+            and query.form in ("SELECT", "ASK"):
+        # A spreadsheet is the pages' download (French headings, typed cells): send there.
+        sheet = SPREADSHEETS[override.strip().lower()]
+        return RedirectResponse(f"/telecharger/{name}?{urlencode(dict(given, format=sheet))}",
+                                status_code=303)
     if wanted is None:
         kind = formats.GRAPH if query.form in ("CONSTRUCT", "DESCRIBE") else formats.RESULTS
         asked = f"format={override}" if override else f"Accept: {accept}"

@@ -17,7 +17,6 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
 
 from .. import __version__
 from ..answering import StoredQueries
@@ -27,6 +26,7 @@ from ..store import Store, open_executor, open_store
 from . import api, images, pages, publishing, question
 from .errors import install_error_handlers
 from .graphview import GraphView
+from .pages.common import render
 from .pages.home import home_facts
 from .services import AppServices, app_services
 from .sparql import MAX_URL_BYTES, TRUNCATED_HEADER, SparqlFastPath, SparqlService
@@ -88,13 +88,9 @@ def create_app(
 
     @app.get("/docs", include_in_schema=False)
     async def api_docs():
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url,
-            title="aula-kg — API",
-            swagger_js_url="/static/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui.css",
-            swagger_favicon_url="/static/logo.svg",
-        )
+        # The site's page (header, French introduction, lang) around the vendored
+        # Swagger UI, started by static/docs.js over /openapi.json.
+        return render("docs.html", title="API des questions enregistrées")
 
     app.add_middleware(
         CORSMiddleware,

@@ -11,6 +11,7 @@ same time limit as any query: past it, 504.
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +20,10 @@ from fastapi.responses import HTMLResponse, Response
 from .. import messages, pictures
 from ..errors import AulaKgError
 from .api import query_service
+from .connections import KIND_NAMES
 from .pages.common import render
+from .pages.queries import territory_choices
+from .services import app_services
 
 router = APIRouter()
 
@@ -77,13 +81,32 @@ async def image(name: str, extension: str, request: Request) -> Response:
 
 @router.get("/carte", response_class=HTMLResponse)
 async def map_page(request: Request) -> Response:
-    territory = request.query_params.get("territoire") or None
+    """The map, zoomed on the territory typed; a name that is partial or unknown keeps the
+    whole map on screen with the matching territories to click."""
+    typed = (request.query_params.get("territoire") or "").strip()
+    territory, error, candidates, status = typed or None, None, [], 200
+    if typed:
+        names = await app_services(request).queries.names_async()
+        kinds = {"commune", "epci"}
+        if names.find(typed, kinds) is None and not typed.startswith(("http://", "https://")):
+            found = names.search(typed, kinds)
+            if len(found) == 1 and names.completes(typed, found[0]):
+                territory = found[0].label
+            else:
+                territory, status = None, 400
+                candidates = [{"label": c.label, "kind": KIND_NAMES.get(c.kind, c.kind),
+                               "href": "/carte?" + urlencode({"territoire": c.label})}
+                              for c in found]
+                error = messages.render("search.candidates" if found else "search.no_match",
+                                        {"given": typed}, "fr")
     try:
         map_svg = await picture_svg(request, "map", territory)
         coverage_svg = await picture_svg(request, "coverage", None)
     except AulaKgError as exc:
         return render("error.html", exc.http_status, title="Carte indisponible",
                       code=exc.http_status, message=exc.text("fr"))
-    return render("carte.html", title="Carte du territoire de l'AULA", map_svg=map_svg,
-                  coverage_svg=coverage_svg, territory=territory or "",
+    return render("carte.html", status, title="Carte du territoire de l'AULA", map_svg=map_svg,
+                  coverage_svg=coverage_svg, territory=territory or "", typed=typed,
+                  error=error, candidates=candidates,
+                  territories=await territory_choices(request),
                   has_boundaries=_boundaries(request) is not None)

@@ -1,5 +1,6 @@
-"""Terms as people read them: links, CURIEs, French numbers, column headings and the French
-names of the reused vocabularies' predicates, and :class:`Cell`, one value as a page shows
+"""Terms as people read them: links, CURIEs, French numbers and the French names of the
+reused vocabularies' predicates (answer columns' headings are declared with each stored
+query: catalog.StoredQuery.heading), and :class:`Cell`, one value as a page shows
 it. Shared by the pages (web.pages) and the generated documents (web.documents)."""
 
 from __future__ import annotations
@@ -59,29 +60,6 @@ class Cell:
 LABEL_PREDICATES = (SKOS.prefLabel, RDFS.label, DCTERMS.title, vocab.SH.name)
 NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long,
            XSD.nonNegativeInteger, XSD.positiveInteger, XSD.gYear}
-
-HEADINGS = {
-    "territory": "Territoire", "territory_label": "Territoire", "kind": "Nature",
-    "notation": "N°", "recommendation": "Préconisation",
-    "recommendation_label": "Préconisation", "label": "Libellé", "actions": "Actions",
-    "action": "Action", "title": "Intitulé", "communes": "Communes", "commune": "Commune",
-    "commune_label": "Commune", "status_label": "État", "status_date": "Date de l'état",
-    "section": "Rubrique", "item": "Élément", "item_label": "Libellé", "detail": "Précision",
-    "upstream_documents": "Traitée en amont par", "epci": "EPCI", "epci_label": "EPCI",
-    "document_label": "Document", "type_label": "Type", "addresses": "Préconisations traitées",
-    "programme": "Programme", "programme_label": "Programme", "launched_by": "Lancé par",
-    "funded_by": "Financé par", "since": "Depuis", "eligibility": "Éligibilité",
-    "components": "Volets", "rank": "Rang", "code": "Code INSEE", "jobs": "Emplois",
-    "year": "Année", "population": "Population", "date": "Date", "name": "Nom",
-    "function_label": "Fonction urbaine", "pair": "Binôme", "pair_label": "Binôme",
-    "siren": "SIREN", "source": "Source", "source_label": "Source", "period": "Période",
-    "resource": "Ressource", "number": "Nombre", "member": "Membre",
-}
-
-
-def heading(variable: str) -> str:
-    return HEADINGS.get(variable, variable.replace("_", " ").capitalize())
-
 
 #: French names of the reused vocabularies' predicates (the project's own terms have
 #: French labels in the ontology).

@@ -5,6 +5,7 @@
   stored-query service, so through the query pool and its limits);
 * :mod:`.resources` ``/id/...``, ``/graph/...``, ``/ontology``, ``/shapes``: a page per
   resource at its own IRI path, with content negotiation;
+* :mod:`.downloads` ``/telecharger/{name}``: an answer as XLSX or CSV for Excel;
 * :mod:`.dossiers` ``/dossier`` and ``/dossier/{kind}/{key}``: territory dossiers;
 * :mod:`.editor` ``/editeur`` (a SPARQL editor over ``/sparql``) and ``/static/{name}``;
 * :mod:`.common` templates and rendering, 404s, content negotiation.
@@ -19,10 +20,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from . import dossiers, editor, home, queries, resources
+from . import dossiers, downloads, editor, home, queries, resources
 
 router = APIRouter(include_in_schema=False)
-for _module in (home, queries, resources, dossiers, editor):
+for _module in (home, queries, downloads, resources, dossiers, editor):
     router.include_router(_module.router)
 
 __all__ = ["router"]

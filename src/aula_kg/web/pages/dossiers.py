@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 from fastapi import APIRouter, Request
@@ -14,11 +15,14 @@ from rdflib.term import Identifier
 
 from ... import vocab
 from ...errors import AmbiguousName, AulaKgError, ParameterError
-from ...territories import TERRITORY_KINDS, normalise
+from ...messages import Message
+from ...territories import TERRITORY_KINDS, collation_key
+from .. import connections
+from ..connections import KIND_NAMES, dossier_href
 from ..services import AppServices, app_services
 from ..terms import href
 from .common import not_found_page, render
-from .queries import run_rows, territory_choices
+from .queries import run_rows, territory_choices, typed_value
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +41,7 @@ def listed(value, separator: str) -> str:
     """A GROUP_CONCAT list in alphabetical order: SPARQL leaves the order of a group to the
     server (1.1, 11.4.7), and a dossier reads the same on every store."""
     parts = [p for p in str(value or "").split(separator) if p]
-    return separator.join(sorted(parts, key=lambda p: (normalise(p), p)))
+    return separator.join(sorted(parts, key=collation_key))
 
 
 def assessment(unexplored: list[dict[str, Identifier | None]],
@@ -115,7 +119,7 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
         }
     recs = sorted(recommendations.values(), key=lambda r: r["notation"].zfill(4))
     for rec in recs:
-        rec["actions"].sort(key=lambda a: a["title"].lower())
+        rec["actions"].sort(key=lambda a: collation_key(a["title"]))
 
     sections: dict[str, list[dict[str, Identifier | None]]] = {}
     for row in facts:
@@ -128,6 +132,12 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
         commune = str(row.get("detail") or "")
         if commune and commune not in entry["communes"]:
             entry["communes"].append(commune)
+    for entry in programmes.values():  # laureates open their dossier
+        entry["communes"] = [
+            {"label": name, "href": dossier_href(str(found.iri)) if found else None}
+            for name in sorted(entry["communes"], key=collation_key)
+            for found in [names.find(name, {"commune"})]
+        ]
     plans = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
               "status": str(r.get("detail") or ""),
               "status_class": status_class(str(r.get("detail") or ""))}
@@ -138,7 +148,7 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
     findings = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
                  "statement": str(r.get("detail") or "")}
                 for r in sections.get("constat", [])]
-    members = [{"cell": view.cell(r["item"]), "label": str(r["item_label"]),
+    members = [{"cell": view.cell(r["item"]), "iri": str(r["item"]), "label": str(r["item_label"]),
                 "code": str(r.get("detail") or "")} for r in sections.get("membre", [])]
     for group in (plans, indicators, findings, members):
         for entry in group:
@@ -147,10 +157,24 @@ async def dossier_data(services: AppServices, iri: str) -> dict[str, Any]:
         "recommendations": recs,
         "unexplored": [r for r in recs if r["state"] == "unexplored"],
         "assessment": assessment(unexplored, sections.get("recensement", []), censuses),
-        "programmes": sorted(programmes.values(), key=lambda p: p["cell"].text.lower()),
+        "programmes": sorted(programmes.values(), key=lambda p: collation_key(p["cell"].text)),
         "plans": plans, "indicators": indicators, "findings": findings, "members": members,
         "action_count": sum(len(r["actions"]) for r in recs),
     }
+
+
+def other_readings(names, taken, typed: str) -> dict[str, Any] | None:
+    """For a dossier reached from a typed name: the reading taken and the others, each a
+    link to its dossier ("Béthune-Bruay": the pair; or the CA)."""
+    typed = typed.strip()[:200]
+    if not typed:
+        return None
+    others = [c for c in names.readings(typed, TERRITORY_KINDS) if c.iri != taken.iri]
+    others += [c for c in names.search(typed, TERRITORY_KINDS, limit=6)
+               if c.iri != taken.iri and c.kind != taken.kind and c not in others]
+    return {"typed": typed, "kind": KIND_NAMES.get(taken.kind, taken.kind),
+            "others": [{"label": c.label, "kind": KIND_NAMES.get(c.kind, c.kind),
+                        "href": dossier_href(str(c.iri))} for c in others[:3]]}
 
 
 @router.get("/dossier", response_class=HTMLResponse)
@@ -169,11 +193,20 @@ async def dossier_index(request: Request) -> Response:
         return render("dossiers.html", 400, title="Dossiers de territoire",
                       territories=territories, error=exc.text("fr"),
                       candidates=candidates, value=text)
-    except ParameterError as exc:
+    except ParameterError:
+        # A partial or misspelt name: the territories whose names contain it, clickable.
+        found = names.search(text, TERRITORY_KINDS)
+        if len(found) == 1 and names.completes(text, found[0]):
+            return RedirectResponse(dossier_href(str(found[0].iri)) + "?" + urlencode(
+                {"lu": text}), 303)
+        candidates = [{"label": c.label, "kind": KIND_NAMES.get(c.kind, c.kind),
+                       "href": dossier_href(str(c.iri))} for c in found]
+        message = (Message("search.candidates", given=text) if candidates
+                   else Message("search.no_match", given=text))
         return render("dossiers.html", 400, title="Dossiers de territoire",
-                      territories=territories, error=exc.text("fr"),
-                      candidates=[], value=text)
-    return RedirectResponse("/dossier/" + str(found.iri).removeprefix(str(vocab.ID)), 303)
+                      territories=territories, error=message.render("fr"),
+                      candidates=candidates, value=text)
+    return RedirectResponse(dossier_href(str(found.iri)) + "?" + urlencode({"lu": text}), 303)
 
 
 @router.get("/dossier/{path:path}", response_class=HTMLResponse)
@@ -190,6 +223,17 @@ async def dossier_page(path: str, request: Request) -> Response:
     except AulaKgError as exc:
         return render("error.html", exc.http_status, title="Dossier indisponible",
                       code=exc.http_status, message=exc.text("fr"))
+    store = services.store
+    links = await anyio.to_thread.run_sync(connections.around, store, names, iri)
+    figures = await anyio.to_thread.run_sync(connections.populations, store, iri)
+    for entry in data["members"]:  # members open their own dossier
+        member = names.candidate(entry["iri"])
+        if member is not None and member.kind in TERRITORY_KINDS:
+            entry["cell"].href = dossier_href(str(member.iri))
+    data["members"].sort(key=lambda m: collation_key(m["label"]))
     return render("dossier.html", title=f"Dossier : {found.label}", label=found.label,
                   kind=KIND_LABELS.get(found.kind, found.kind), iri=iri, resource=href(iri),
+                  around=links, populations=figures,
+                  understood=other_readings(names, found, request.query_params.get("lu", "")),
+                  typed=typed_value(names, found, TERRITORY_KINDS),
                   territories=await territory_choices(request), **data)

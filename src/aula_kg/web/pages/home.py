@@ -61,6 +61,6 @@ async def home(request: Request) -> Response:
     ordered = sorted(service.catalog, key=lambda q: q.title["fr"].lower())
     queries = [q for q in ordered if not q.name.endswith("-violation")]
     checks = [q for q in ordered if q.name.endswith("-violation")]
-    forms = {q.name: form_fields(service, q, {}, True) for q in service.catalog}
+    forms = {q.name: form_fields(service, q, {}) for q in service.catalog}
     return render("home.html", title="Accueil", facts=facts, queries=queries, checks=checks,
                   forms=forms, territories=await territory_choices(request))

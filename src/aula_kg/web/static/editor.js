@@ -8,6 +8,16 @@
   var status = document.getElementById("status");
   var results = document.getElementById("results");
   var examples = JSON.parse(document.getElementById("examples").textContent);
+  var errorTexts = JSON.parse(document.getElementById("error-texts").textContent);
+  var share = document.getElementById("share");
+  // CodeMirror 6 over the textarea when its bundle loaded (sparql-editor.js); the textarea
+  // keeps the text either way, so what runs is textarea.value.
+  var rich = window.aulaSparqlEditor ? window.aulaSparqlEditor(textarea, {
+    terms: JSON.parse(document.getElementById("terms").textContent),
+    analyse: "/editeur/analyse",
+    run: function () { run(); }
+  }) : null;
+  window.aulaEditor = rich;
   var BASE = "https://w3id.org/aula-kg/";
   var PREFIXES = [
     ["aula:", "https://w3id.org/aula-kg/ontology#"], ["id:", "https://w3id.org/aula-kg/id/"],
@@ -93,6 +103,13 @@
     if (event) event.preventDefault();
     var query = textarea.value;
     var started = performance.now();
+    // The query goes into the address, so the page can be shared and reruns from there.
+    var address = "/editeur?query=" + encodeURIComponent(query);
+    if (window.location.pathname + window.location.search !== address) {
+      history.pushState(null, "", address);
+    }
+    share.href = address;
+    share.hidden = false;
     setStatus("Exécution…", false);
     fetch("/sparql", {
       method: "POST",
@@ -106,10 +123,18 @@
       return response.text().then(function (text) {
         var seconds = ((performance.now() - started) / 1000).toFixed(2);
         if (!response.ok) {
-          var message = text;
-          try { message = JSON.parse(text).message; } catch (e) { /* plain text */ }
+          var detail = text, kind = "";
+          try { var body = JSON.parse(text); detail = body.message; kind = body.error; } catch (e) { /* plain text */ }
           results.textContent = "";
-          setStatus("Erreur " + response.status + " : " + message, true);
+          setStatus("Erreur " + response.status + " : " + (errorTexts[kind] || errorTexts["*"]), true);
+          var p = document.createElement("p");
+          p.className = "muted small";
+          p.textContent = errorTexts.detail + " ";
+          var code = document.createElement("code");
+          code.lang = "en";
+          code.textContent = detail;
+          p.appendChild(code);
+          results.appendChild(p);
           return;
         }
         if (type.indexOf("json") >= 0) table(JSON.parse(text)); else graph(text);
@@ -135,7 +160,9 @@
     var chosen = examples.filter(function (e) { return e.name === select.value; })[0];
     if (chosen) {
       textarea.value = chosen.text;
+      if (rich) rich.set(chosen.text);
       setStatus("Exemple chargé : paramètres libres (VALUES … { UNDEF }).", false);
     }
   });
+  if (form.dataset.autorun) run();
 })();
