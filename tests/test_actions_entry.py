@@ -139,13 +139,13 @@ def test_xlsx_import_reads_the_same_rows(home, tmp_path):
 # --------------------------------------------------------------------------- errors
 
 EXPECTED_FR = [
-    "ligne 3, colonne « préconisation(s) » : « Usage » est inconnu ; vouliez-vous dire "
+    "ligne 3, colonne « préconisation(s) » : « Usags » est inconnu ; vouliez-vous dire "
     "« Usages » ?",
     "ligne 4, colonne « commune(s) » : « Lensss » est inconnu ; vouliez-vous dire « Lens » ?",
     "ligne 5, colonne « titre » : doit avoir un titre en français (dcterms:title @fr)",
     "ligne 6, colonne « année » : « 20x1 » n'est pas une année (quatre chiffres, par exemple "
     "2021)",
-    "ligne 7, colonne « état » : « Terminée » est inconnu (valeurs possibles : ",
+    "ligne 7, colonne « état » : « Clôturée » est inconnu (valeurs possibles : ",
     "ligne 8, colonne « programme » : une action doit relever d'exactement un programme",
     "ligne 9, colonne « commune(s) » : une action sans commune doit dire ce que la source dit "
     "des communes (aula:communesNote)",
@@ -175,7 +175,7 @@ def test_errors_in_english(home, capsys):
     code, _, err = run(capsys, "import", "actions", str(FIXTURES / "invalid.csv"), "--lang", "en")
     assert code == 1
     assert "nothing imported, 9 error(s)" in err
-    assert "line 3, column 'recommendation(s)': 'Usage' is unknown; did you mean 'Usages'?" in err
+    assert "line 3, column 'recommendation(s)': 'Usags' is unknown; did you mean 'Usages'?" in err
     assert "line 5, column 'title': must have a French title (dcterms:title @fr)" in err
     assert "line 6, column 'year': '20x1' is not a year" in err
 

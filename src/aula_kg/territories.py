@@ -272,6 +272,8 @@ class NameIndex:
             for candidates in ranks.values():
                 for c in candidates:
                     if c.kind in kinds:
-                        labels.setdefault(name, c.label if normalise(c.label) == name else name)
-        close = difflib.get_close_matches(key, list(labels), n=limit, cutoff=0.75)
-        return [labels[name] for name in close]
+                        # A code is suggested as typed; any other name (an alternative or
+                        # hidden label, a short form) by the resource's own label.
+                        labels.setdefault(name, name if name.isdigit() else c.label)
+        close = difflib.get_close_matches(key, list(labels), n=limit * 3, cutoff=0.75)
+        return list(dict.fromkeys(labels[name] for name in close))[:limit]
