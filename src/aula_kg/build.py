@@ -306,9 +306,10 @@ def build(
         writer.abandon()
         raise
     del full
+    built_at = datetime.now(UTC).isoformat(timespec="seconds")
     manifest = {
         "version": __version__,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "built_at": built_at,
         "graph_file": settings.graph_file.name,
         "sha256": content_hash,
         "store": store_path,
@@ -327,7 +328,7 @@ def build(
         settings.manifest_file, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     )
     # The downloadable dumps of the same lines, with their index (publishing.dumps).
-    write_dumps(settings.build_dir, lines, content_hash, manifest["built_at"])
+    write_dumps(settings.build_dir, lines, content_hash, built_at)
     kept = {store_path} | ({previous_store} if previous_store else set())
     prebuilt.sweep(settings.build_dir, kept)
     seconds["write"] = time.perf_counter() - start - seconds["store"]

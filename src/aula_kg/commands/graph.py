@@ -108,7 +108,11 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     elif out.kind == "graph":
         sys.stdout.write(out.body.decode("utf-8"))
     else:
-        write_table(read_table(out), args.format, sys.stdout)
+        table = read_table(out)
+        if isinstance(table, bool):  # not reached: a boolean answer is the first case
+            print("true" if table else "false")
+        else:
+            write_table(table, args.format, sys.stdout)
     if out.truncated:
         print(render("query.truncated", {"rows": settings.max_rows}, "en"), file=sys.stderr)
     return 0

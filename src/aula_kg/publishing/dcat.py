@@ -117,7 +117,7 @@ def graph_texts(graph: str, facts: GraphFacts) -> dict[str, tuple[str, str]]:
     """(title, description) by language of a named graph's dataset."""
     source = facts.imports.get(graph)
     if source is not None:
-        texts = {}
+        texts: dict[str, tuple[str, str]] = {}
         for lang in ("fr", "en"):
             title = source.titles.get(lang) or next(iter(source.titles.values()), graph)
             if lang == "fr":

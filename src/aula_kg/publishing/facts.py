@@ -66,7 +66,12 @@ class GraphFacts:
 
 
 def _int(term: Identifier | None) -> int:
-    return int(term.toPython()) if term is not None else 0
+    # A count is a literal (COUNT, or a stored integer); an unbound one counts 0.
+    if term is None:
+        return 0
+    if not isinstance(term, Literal):
+        raise TypeError(f"not a number: {term!r}")
+    return int(term.toPython())
 
 
 def _counts(row) -> Counts:
