@@ -275,14 +275,14 @@ def enrich(local: SelectResult, parts: _Split, federation: Federation, endpoint:
             batch = keys[start:start + BATCH]
             answer = post_query(endpoint, remote_query(parts, federation.join, batch), limit)
             for binding in answer["results"]["bindings"]:
-                row = {name: json_term(term) for name, term in binding.items()}
-                key = row.get(federation.join)
+                found = {name: json_term(term) for name, term in binding.items()}
+                key = found.get(federation.join)
                 if key is None:
                     continue
                 count += 1
                 if count > settings.max_rows:
                     raise ValueError(f"the answer has more than {settings.max_rows} rows")
-                remote.setdefault(key, []).append(row)
+                remote.setdefault(key, []).append(found)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = str(getattr(exc, "reason", None) or exc)
         values = {"service": federation.service, "endpoint": endpoint,
@@ -294,7 +294,8 @@ def enrich(local: SelectResult, parts: _Split, federation: Federation, endpoint:
 
     rows = []
     for row in local.rows:
-        matches = remote.get(row[join_index], [])
+        value = row[join_index]
+        matches = remote.get(value, []) if value is not None else []
         joined_any = False
         for match in matches:
             if any(row[i] is not None and name in match and match[name] != row[i]
