@@ -22,7 +22,7 @@ from ..output import write_table
 from ..store import open_store
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "ask",
         help="answer a question in French or English with the stored queries "

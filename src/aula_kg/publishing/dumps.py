@@ -106,7 +106,7 @@ class _Terms:
         self.compact = vocab.compactor(vocab.PREFIXES, turtle=True)
         self.term = functools.cache(self._term)
 
-    def _term(self, term) -> str:
+    def _term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
         if isinstance(term, ox.NamedNode):
             return self.compact(term.value) or str(term)
         if isinstance(term, ox.Literal) and term.language is None:
@@ -118,7 +118,7 @@ class _Terms:
                 return text[: -len(suffix)] + f"^^{short}" if short else text
         return str(term)
 
-    def verb(self, predicate) -> str:
+    def verb(self, predicate: ox.NamedNode) -> str:
         return "a" if str(predicate) == _RDF_TYPE else self.term(predicate)
 
 
@@ -129,7 +129,7 @@ def _declarations() -> list[str]:
 def _blocks(quads: Sequence[ox.Quad], terms: _Terms, indent: str) -> list[str]:
     """One block per subject, in the order of the canonical lines; ``rdf:type`` first, then
     the predicates and objects sorted by their N-Triples form."""
-    by_subject: dict[str, dict[str, list]] = {}
+    by_subject: dict[str, dict[str, list[ox.Quad]]] = {}
     subjects: dict[str, ox.NamedNode | ox.BlankNode | ox.Triple] = {}
     for quad in quads:
         key = str(quad.subject)
