@@ -228,8 +228,10 @@ class StoredQueries:
         self._note_truncation(answer)
         return answer
 
-    async def _federated(self, query, bindings, text, declared, endpoint, results_format,
-                         graph_format, timeout, service_timeout) -> Answer:
+    async def _federated(self, query: StoredQuery, bindings: dict[str, Identifier], text: str,
+                         declared: federation.Federation, endpoint: str,
+                         results_format: str | None, graph_format: str | None,
+                         timeout: float | None, service_timeout: float | None) -> Answer:
         federation.check(text, declared, endpoint, self.settings)
         parts = federation.split(text, declared)
         local_output = await self.pool.run(QueryRequest(parts.local, "json", None), timeout)

@@ -75,6 +75,8 @@ class CachedPool:
     ``queue_timeout``...) is the pool's."""
 
     _OWN = frozenset({"pool", "cache", "run"})
+    pool: Executor
+    cache: AnswerCache
 
     def __init__(self, pool: Executor, cache: AnswerCache):
         object.__setattr__(self, "pool", pool)
@@ -86,6 +88,28 @@ class CachedPool:
             answer = await self.pool.run(request, timeout)
             self.cache.put(request, answer, len(answer.body))
         return answer
+
+    # The executor interface, the pool's (named so that a CachedPool is an Executor).
+    @property
+    def size(self) -> int:
+        return self.pool.size
+
+    @property
+    def respawns(self) -> int:
+        return self.pool.respawns
+
+    @property
+    def ready_workers(self) -> int:
+        return self.pool.ready_workers
+
+    def start(self) -> None:
+        self.pool.start()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def pids(self) -> list[int]:
+        return self.pool.pids()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.pool, name)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from . import __version__, locking, reasoning, vocab
 from .answering import run_query
@@ -88,7 +90,7 @@ def _focus_set(report: ValidationReport) -> set[str]:
     return {v.focus for v in report.violations}
 
 
-def canonical_lines(quads) -> list[str]:
+def canonical_lines(quads: Iterable[ox.Quad]) -> list[str]:
     """Sorted, deduplicated N-Quads lines, blank nodes with their RDFC-1.0 canonical labels.
 
     Only the quads that mention a blank node are canonicalised (the labels depend on those
@@ -120,6 +122,10 @@ def failing_checks(store: EmbeddedStore, catalog: Catalog) -> list[str]:
     for query in catalog:
         if query.name.endswith("-violation"):
             result = run_query(store, query, {})
+            if isinstance(result, bool):  # an ASK check: true is a failure
+                if result:
+                    failed.append(f"  {query.name}: true")
+                continue
             if result.rows:
                 shown = ", ".join(str(row[0]) for row in result.rows[:5])
                 failed.append(f"  {query.name}: {len(result.rows)} row(s): {shown}")
@@ -130,7 +136,7 @@ class BulkData:
     """Quad files given with ``--with`` (national imports), held in pyoxigraph: reading
     900k triples into rdflib takes over a minute, pyoxigraph a few seconds."""
 
-    def __init__(self, paths: list[Path], store=None):
+    def __init__(self, paths: list[Path], store: ox.Store | None = None):
         import pyoxigraph as ox
 
         self.store = store if store is not None else ox.Store()
@@ -152,7 +158,7 @@ class BulkData:
             sha = hashlib.sha256(path.read_bytes()).hexdigest()
             self.files.append(SourceFile(path, URIRef(name), len(scratch), sha))
 
-    def files_of(self, subject) -> list[str]:
+    def files_of(self, subject: Node) -> list[str]:
         import pyoxigraph as ox
 
         node = ox.NamedNode(str(subject)) if isinstance(subject, URIRef) else None
@@ -165,7 +171,8 @@ class BulkData:
         )
 
 
-def _dataset_into(store, sources: Sources, skip=(), only=None) -> None:
+def _dataset_into(store: ox.Store, sources: Sources, skip: Collection[URIRef] = (),
+                  only: Collection[URIRef] | None = None) -> None:
     """Copy the rdflib dataset's named graphs (``only`` those, never ``skip``) into a
     pyoxigraph store."""
     import pyoxigraph as ox
@@ -180,7 +187,8 @@ def _dataset_into(store, sources: Sources, skip=(), only=None) -> None:
         store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
 
 
-def validate_bulk(working, shapes, files_of) -> ValidationReport:
+def validate_bulk(working: ox.Store, shapes: Graph,
+                  files_of: Callable[[Node], Iterable[str]]) -> ValidationReport:
     """The open-data shapes over the whole data (default graph of ``working``), as SPARQL
     in pyoxigraph when they translate (shacl_sparql), else with pySHACL through rdflib."""
     from .shacl_sparql import UnsupportedShape, validate_store
@@ -295,6 +303,8 @@ def build(
         counts = full.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
+        if not isinstance(counts, ox.QuerySolutions):
+            raise TypeError("a SELECT gave no solutions")
         graphs = {row["g"].value: int(row["n"].value) for row in counts}
         content_hash = hashlib.sha256(body).hexdigest()
         previous_store = prebuilt.named_in(settings.manifest_file)
@@ -306,9 +316,10 @@ def build(
         writer.abandon()
         raise
     del full
+    built_at = datetime.now(UTC).isoformat(timespec="seconds")
     manifest = {
         "version": __version__,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "built_at": built_at,
         "graph_file": settings.graph_file.name,
         "sha256": content_hash,
         "store": store_path,
@@ -327,7 +338,7 @@ def build(
         settings.manifest_file, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
     )
     # The downloadable dumps of the same lines, with their index (publishing.dumps).
-    write_dumps(settings.build_dir, lines, content_hash, manifest["built_at"])
+    write_dumps(settings.build_dir, lines, content_hash, built_at)
     kept = {store_path} | ({previous_store} if previous_store else set())
     prebuilt.sweep(settings.build_dir, kept)
     seconds["write"] = time.perf_counter() - start - seconds["store"]

@@ -53,6 +53,7 @@ unenriched with a warning; without ``SILENT`` the failure is raised
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -62,6 +63,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import IO, Any
 
 from rdflib.term import Identifier
 
@@ -130,7 +132,7 @@ def declared(query: StoredQuery) -> Federation | None:
     return Federation(service, join)
 
 
-def _metadata(query: StoredQuery) -> dict:
+def _metadata(query: StoredQuery) -> dict[str, Any]:
     import tomllib
 
     header = "\n".join(
@@ -208,12 +210,13 @@ def remote_query(parts: _Split, join: str, values: list[Identifier]) -> str:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
+                         msg: str, headers: http.client.HTTPMessage, newurl: str) -> None:
         reason = f"redirect to {newurl} refused (not an allowed endpoint)"
         raise urllib.error.HTTPError(req.full_url, code, reason, headers, fp)
 
 
-def post_query(endpoint: str, query: str, timeout: float) -> dict:
+def post_query(endpoint: str, query: str, timeout: float) -> dict[str, Any]:
     """POST a SELECT query (SPARQL 1.1 Protocol) and return the JSON results document."""
     data = urllib.parse.urlencode({"query": query}).encode()
     request = urllib.request.Request(
@@ -241,7 +244,8 @@ def post_query(endpoint: str, query: str, timeout: float) -> dict:
             if size > MAX_BYTES:
                 raise ValueError(f"the answer is larger than {MAX_BYTES} bytes")
             chunks.append(chunk)
-    return json.loads(b"".join(chunks))
+    document: dict[str, Any] = json.loads(b"".join(chunks))  # SPARQL JSON: an object
+    return document
 
 
 def check(text: str, federation: Federation, endpoint: str, settings: Settings) -> None:
@@ -275,14 +279,14 @@ def enrich(local: SelectResult, parts: _Split, federation: Federation, endpoint:
             batch = keys[start:start + BATCH]
             answer = post_query(endpoint, remote_query(parts, federation.join, batch), limit)
             for binding in answer["results"]["bindings"]:
-                row = {name: json_term(term) for name, term in binding.items()}
-                key = row.get(federation.join)
+                found = {name: json_term(term) for name, term in binding.items()}
+                key = found.get(federation.join)
                 if key is None:
                     continue
                 count += 1
                 if count > settings.max_rows:
                     raise ValueError(f"the answer has more than {settings.max_rows} rows")
-                remote.setdefault(key, []).append(row)
+                remote.setdefault(key, []).append(found)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         reason = str(getattr(exc, "reason", None) or exc)
         values = {"service": federation.service, "endpoint": endpoint,
@@ -294,7 +298,8 @@ def enrich(local: SelectResult, parts: _Split, federation: Federation, endpoint:
 
     rows = []
     for row in local.rows:
-        matches = remote.get(row[join_index], [])
+        value = row[join_index]
+        matches = remote.get(value, []) if value is not None else []
         joined_any = False
         for match in matches:
             if any(row[i] is not None and name in match and match[name] != row[i]

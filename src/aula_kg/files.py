@@ -32,6 +32,8 @@ from rdflib.term import Node
 from . import locking, vocab
 
 Triple = tuple[Node, Node, Node]
+#: How terms sort: (IRI first, text, datatype, language).
+SortKey = tuple[int, str, str, str]
 
 #: Before each predicate after a subject's first line.
 INDENT = "    "
@@ -86,7 +88,7 @@ def escape(text: str) -> str:
             .replace("\r", "\\r").replace("\t", "\\t"))
 
 
-def sort_key(term: Node) -> tuple:
+def sort_key(term: Node) -> SortKey:
     """IRIs before literals, then by text, datatype and language."""
     return (
         0 if isinstance(term, URIRef) else 1,
@@ -120,7 +122,7 @@ TRIG_LAYOUT = Layout(indent="  ", subject_alone=True)
 TURTLE_LAYOUT = Layout(objects=" , ", wrap_at=100)
 
 
-def _type_first(predicate: Node) -> tuple:
+def _type_first(predicate: Node) -> tuple[bool, SortKey]:
     return (predicate != RDF.type, sort_key(predicate))
 
 
@@ -139,8 +141,8 @@ class TurtleWriter:
         layout: Layout,
         *,
         base: str | None = None,
-        predicate_key: Callable[[Node], tuple] = _type_first,
-        object_key: Callable[[Node], tuple] = sort_key,
+        predicate_key: Callable[[Node], tuple[object, ...]] = _type_first,
+        object_key: Callable[[Node], tuple[object, ...]] = sort_key,
     ) -> None:
         self.prefixes = dict(prefixes)
         self.layout = layout

@@ -127,6 +127,22 @@ def oxigraph_format(name: str) -> ox.QueryResultsFormat | ox.RdfFormat:
     return OXIGRAPH_FORMATS[FORMATS_BY_NAME[name].media_type]
 
 
+def results_format(name: str) -> ox.QueryResultsFormat:
+    """pyoxigraph's format for a results :class:`Format` name (``json``, ``tsv``...)."""
+    fmt = oxigraph_format(name)
+    if not isinstance(fmt, ox.QueryResultsFormat):
+        raise TypeError(f"{name} is not a query results format")
+    return fmt
+
+
+def rdf_format(name: str) -> ox.RdfFormat:
+    """pyoxigraph's format for a graph :class:`Format` name (``turtle``, ``ntriples``...)."""
+    fmt = oxigraph_format(name)
+    if not isinstance(fmt, ox.RdfFormat):
+        raise TypeError(f"{name} is not an RDF format")
+    return fmt
+
+
 _BY_KIND = {RESULTS: RESULT_FORMATS, GRAPH: GRAPH_FORMATS}
 
 

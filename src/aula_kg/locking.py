@@ -30,8 +30,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from .errors import LockBusy
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: Seconds between two attempts while waiting for a lock.
 POLL = 0.05
@@ -129,20 +133,20 @@ def stale_temporaries(directory: Path, name: str) -> list[Path]:
 
 
 def holding(
-    directory_of: Callable[[dict], Path],
+    directory_of: Callable[[dict[str, Any]], Path],
     what: str,
     timeout: float | None = None,
-    sweep_of: Callable[[dict], Iterable[str]] | None = None,
-):
+    sweep_of: Callable[[dict[str, Any]], Iterable[str]] | None = None,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorator: run the function holding the lock of ``directory_of(arguments)``, where
     ``arguments`` maps the function's parameter names to the values of the call, sweeping
     the stale temporary files of the names ``sweep_of(arguments)``."""
 
-    def decorate(func):
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(func)
 
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             bound = signature.bind(*args, **kwargs)
             sweep = sweep_of(bound.arguments) if sweep_of else ()
             with hold(directory_of(bound.arguments), what, timeout, sweep):

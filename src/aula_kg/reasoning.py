@@ -30,9 +30,14 @@ Three engines give the same instance-level facts on the AULA graph
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 from . import vocab
 from .errors import ReasoningUnsupported
@@ -44,7 +49,7 @@ ENGINES = ("rules", "reasonable", "owlrl")
 DEFAULT_ENGINE = "rules"
 
 
-def _keep(triple) -> bool:
+def _keep(triple: tuple[Node, Node, Node]) -> bool:
     s, p, o = triple
     if not isinstance(s, URIRef) or not str(s).startswith(_ID):
         return False
@@ -130,7 +135,7 @@ UNSUPPORTED = {
     ],
 }
 
-def _check_supported(store) -> None:
+def _check_supported(store: ox.Store) -> None:
     import pyoxigraph as ox
 
     used = []
@@ -151,7 +156,7 @@ def _check_supported(store) -> None:
         )
 
 
-def _rules_fixpoint(store) -> int:
+def _rules_fixpoint(store: ox.Store) -> int:
     """Apply the rules to the default graph of ``store`` until nothing changes; rounds."""
     import pyoxigraph as ox
 
@@ -164,8 +169,8 @@ def _rules_fixpoint(store) -> int:
         if isinstance(q.subject, ox.NamedNode)
     ]
     rules = []
-    for name, text in _RULES:
-        if name == "prp-trp":
+    for _name, text in _RULES:
+        if text is None:  # prp-trp
             rules += [
                 f"INSERT {{ ?x <{p}> ?z }} WHERE {{ ?x <{p}> ?y . ?y <{p}>+ ?z }}"
                 for p in transitive
@@ -201,7 +206,7 @@ _INFERRED_QUERY = (
 )
 
 
-def closure_rules(store) -> list:
+def closure_rules(store: ox.Store) -> list[ox.Triple]:
     """Instance-level triples the ``rules`` engine entails from the pyoxigraph ``store`` and
     that it lacks, as pyoxigraph triples. ``store`` holds the ontology and the data in
     named graphs; its default graph is the working graph (filled with their union when
@@ -212,7 +217,10 @@ def closure_rules(store) -> list:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     _check_supported(store)
     _rules_fixpoint(store)
-    return [ox.Triple(row[0], row[1], row[2]) for row in store.query(_INFERRED_QUERY)]
+    inferred = store.query(_INFERRED_QUERY)
+    if not isinstance(inferred, ox.QuerySolutions):
+        raise TypeError("the inferred-triples SELECT gave no solutions")
+    return [ox.Triple(row[0], row[1], row[2]) for row in inferred]
 
 
 # --------------------------------------------------------------------------------------
@@ -227,14 +235,14 @@ def _owlrl_expand(working: Graph) -> None:
     ).expand(working)
 
 
-def _plain(term):
+def _plain(term: Node) -> Node:
     """``reasonable`` types plain strings ``xsd:string``: make them plain again."""
     if isinstance(term, Literal) and term.datatype == XSD.string and not term.language:
         return Literal(str(term))
     return term
 
 
-def _reasonable_triples(working: Graph) -> set:
+def _reasonable_triples(working: Graph) -> set[tuple[Node, Node, Node]]:
     import reasonable
 
     reasoner = reasonable.PyReasoner()
@@ -244,6 +252,7 @@ def _reasonable_triples(working: Graph) -> set:
 
 def _closure_rdflib(working: Graph, engine: str) -> Graph:
     asserted = set(working)
+    entailed: Iterable[tuple[Node, Node, Node]]
     if engine == "owlrl":
         _owlrl_expand(working)
         entailed = working
@@ -286,7 +295,7 @@ def closure(graphs: Iterable[Graph], engine: str = DEFAULT_ENGINE) -> Graph:
     return _closure_rdflib(working, engine)
 
 
-def closure_oxigraph(store, engine: str = DEFAULT_ENGINE) -> list:
+def closure_oxigraph(store: ox.Store, engine: str = DEFAULT_ENGINE) -> list[ox.Triple]:
     """Like :func:`closure` over a pyoxigraph ``store`` whose named graphs hold the ontology
     and the data and whose default graph holds their union, as pyoxigraph triples. The
     scalable path of the build: with ``rules`` the data never leaves pyoxigraph; the other
@@ -296,7 +305,7 @@ def closure_oxigraph(store, engine: str = DEFAULT_ENGINE) -> list:
         return closure_rules(store)
     import pyoxigraph as ox
 
-    from .store.terms import to_oxigraph
+    from .store.terms import to_oxigraph_triple
 
     working = Graph()
     working.parse(
@@ -304,6 +313,5 @@ def closure_oxigraph(store, engine: str = DEFAULT_ENGINE) -> list:
         format="nt",
     )
     return [
-        ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
-        for s, p, o in _closure_rdflib(working, engine)
+        to_oxigraph_triple(s, p, o) for s, p, o in _closure_rdflib(working, engine)
     ]

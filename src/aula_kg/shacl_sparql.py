@@ -15,9 +15,16 @@ results. ``NOT EXISTS`` is avoided (slow in pyoxigraph): ``MINUS`` and ``OPTIONA
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TypedDict
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
+from rdflib.term import Identifier, Node
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 from .validation import ValidationReport, Violation, _short
 from .vocab import SH
@@ -33,7 +40,7 @@ _KNOWN = {
 }
 _SKIP_NS = ("http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2004/02/skos/core#")
 
-_NODE_KINDS = {
+_NODE_KINDS: dict[Node, str] = {
     SH.IRI: "isIRI(?v)",
     SH.BlankNode: "isBlank(?v)",
     SH.Literal: "isLiteral(?v)",
@@ -43,21 +50,37 @@ _NODE_KINDS = {
 }
 
 
+class Constraint(TypedDict, total=False):
+    """What a compiled constraint's answers become (a Violation's fields)."""
+
+    path: str | None
+    shape: str
+    severity: str
+    message: dict[str, str]
+    #: Whether the query selects the bad value ?v (else only the focus node).
+    value: bool
+    component: str
+    #: Only ill-typed values violate (sh:datatype on literals of the right datatype).
+    lexical: bool
+
+
 class UnsupportedShape(Exception):
     """A shape uses SHACL this translation does not cover: run pySHACL."""
 
 
-def _n3(term) -> str:
+def _n3(term: Node) -> str:
+    if not isinstance(term, Identifier):
+        raise UnsupportedShape(f"not an RDF term: {term!r}")
     return term.n3()
 
 
-def _check_keys(shapes: Graph, node) -> None:
+def _check_keys(shapes: Graph, node: Node) -> None:
     for p in set(shapes.predicates(node)):
         if p not in _KNOWN and not str(p).startswith(_SKIP_NS):
             raise UnsupportedShape(f"{_short(node)} uses {_short(p)}")
 
 
-def _targets(shapes: Graph, shape) -> list[str]:
+def _targets(shapes: Graph, shape: Node) -> list[str]:
     patterns = []
     for c in shapes.objects(shape, SH.targetClass):
         patterns.append(f"?focus {_TYPE_OF} {_n3(c)} .")
@@ -70,7 +93,14 @@ def _targets(shapes: Graph, shape) -> list[str]:
     return patterns
 
 
-def _value_conditions(shapes: Graph, prop) -> list[tuple[str, str]]:
+def _count(value: Node) -> int:
+    """An sh:minCount / sh:maxCount: an integer literal."""
+    if not isinstance(value, Literal):
+        raise UnsupportedShape(f"a count that is not a literal: {value}")
+    return int(value)
+
+
+def _value_conditions(shapes: Graph, prop: Node) -> list[tuple[str, str]]:
     """(constraint name, SPARQL condition that holds for a *bad* value ?v)."""
     out = []
     for dt in shapes.objects(prop, SH.datatype):
@@ -96,21 +126,21 @@ def _value_conditions(shapes: Graph, prop) -> list[tuple[str, str]]:
     return out
 
 
-def _messages(shapes: Graph, node) -> dict[str, str]:
+def _messages(shapes: Graph, node: Node) -> dict[str, str]:
     return {
         (m.language or ""): str(m) for m in shapes.objects(node, SH.message)
         if isinstance(m, Literal)
     }
 
 
-def _severity(shapes: Graph, node) -> str:
+def _severity(shapes: Graph, node: Node) -> str:
     severity = shapes.value(node, SH.severity) or SH.Violation
     return str(severity).rsplit("#", 1)[-1]
 
 
-def compile_shapes(shapes: Graph) -> list[tuple[str, dict]]:
+def compile_shapes(shapes: Graph) -> list[tuple[str, Constraint]]:
     """One (SPARQL query, result metadata) per constraint; UnsupportedShape otherwise."""
-    queries = []
+    queries: list[tuple[str, Constraint]] = []
     for shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
         _check_keys(shapes, shape)
         if shapes.value(shape, SH.deactivated) == Literal(True):
@@ -129,8 +159,9 @@ def compile_shapes(shapes: Graph) -> list[tuple[str, dict]]:
             path = shapes.value(prop, SH.path)
             if not isinstance(path, URIRef):
                 raise UnsupportedShape(f"{_short(prop)}: only IRI paths are translated")
-            meta = {
-                "path": _short(path), "shape": _short(prop),
+            meta: Constraint = {
+                # _short gives None for None only: the path and the shape are terms.
+                "path": _short(path), "shape": _short(prop) or str(prop),
                 "severity": _severity(shapes, prop),
                 "message": _messages(shapes, prop) or _messages(shapes, shape),
             }
@@ -139,13 +170,13 @@ def compile_shapes(shapes: Graph) -> list[tuple[str, dict]]:
                 queries.append((
                     f"SELECT ?focus WHERE {{ {{ SELECT DISTINCT ?focus WHERE {{ {target} }} }} "
                     f"OPTIONAL {{ ?focus {p} ?v }} }} GROUP BY ?focus "
-                    f"HAVING (COUNT(DISTINCT ?v) < {int(n)})",
+                    f"HAVING (COUNT(DISTINCT ?v) < {_count(n)})",
                     {**meta, "value": False},
                 ))
             for n in shapes.objects(prop, SH.maxCount):
                 queries.append((
                     f"SELECT ?focus WHERE {{ {{ SELECT DISTINCT ?focus WHERE {{ {target} }} }} "
-                    f"?focus {p} ?v }} GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {int(n)})",
+                    f"?focus {p} ?v }} GROUP BY ?focus HAVING (COUNT(DISTINCT ?v) > {_count(n)})",
                     {**meta, "value": False},
                 ))
             for name, bad in _value_conditions(shapes, prop):
@@ -171,15 +202,21 @@ def compile_shapes(shapes: Graph) -> list[tuple[str, dict]]:
     return queries
 
 
-def validate_store(store, shapes: Graph, files_of=None) -> ValidationReport:
+def validate_store(store: ox.Store, shapes: Graph,
+                   files_of: Callable[[Node], Iterable[str]] | None = None) -> ValidationReport:
     """Validate the default graph of the pyoxigraph ``store`` (data and ontology together,
     as pySHACL is given them) against ``shapes``; UnsupportedShape if not translatable."""
+    import pyoxigraph as ox
+
     from .store.terms import to_rdflib
 
     violations = []
-    seen = set()
+    seen: set[tuple[Node | None, str, str | None, Node | None]] = set()
     for query, meta in compile_shapes(shapes):
-        for row in store.query(query):
+        solutions = store.query(query)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError("a constraint's SELECT gave no solutions")
+        for row in solutions:
             focus = to_rdflib(row["focus"])
             value = to_rdflib(row["v"]) if meta["value"] else None
             if meta.get("lexical") and not getattr(value, "ill_typed", False):

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
@@ -18,6 +19,7 @@ from xml.sax import SAXParseException
 
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from . import vocab
 from .config import Settings
@@ -42,12 +44,12 @@ class Sources:
 
     dataset: Dataset
     files: list[SourceFile] = field(default_factory=list)
-    subject_files: dict = field(default_factory=lambda: defaultdict(set))
+    subject_files: dict[Node, set[str]] = field(default_factory=lambda: defaultdict(set))
 
     def graph(self, name: URIRef) -> Graph:
         return self.dataset.graph(name)
 
-    def files_describing(self, subject) -> list[str]:
+    def files_describing(self, subject: Node) -> list[str]:
         return sorted(self.subject_files.get(subject, ()))
 
 
@@ -102,7 +104,7 @@ def _refuse_doctype(path: Path) -> None:
     reads (a byte search misses UTF-16 files and declarations after a long comment): one
     streaming pass of expat that stops at the declaration, before any entity is read."""
 
-    def refuse(*_args) -> None:
+    def refuse(*_args: object) -> None:
         raise _Doctype
 
     parser = expat.ParserCreate()
@@ -151,7 +153,7 @@ def _refuse_remote_contexts(path: Path) -> None:
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
-def _refuse_invalid_iris(path: Path, graph) -> None:
+def _refuse_invalid_iris(path: Path, graph: Graph) -> None:
     for triple in graph:
         for term in triple:
             if isinstance(term, URIRef) and _NOT_IN_IRI.search(term):
@@ -205,7 +207,7 @@ def _add_quad_file(sources: Sources, path: Path) -> None:
     sources.files.append(SourceFile(path, URIRef(str(graph_name)), count, _sha256(path)))
 
 
-def rdf_files(directory: Path, suffixes) -> list[Path]:
+def rdf_files(directory: Path, suffixes: Container[str]) -> list[Path]:
     if not directory.is_dir():
         return []
     return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in suffixes)

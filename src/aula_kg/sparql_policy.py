@@ -82,7 +82,7 @@ def tokens(text: str) -> list[tuple[str, str]]:
     append = out.append
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        if kind == "end":
+        if kind is None or kind == "end":  # every alternative is a named group: None is the end too
             break
         value = m.group(kind)
         if kind == "pname" and value.endswith("."):

@@ -6,11 +6,13 @@ reads shapes from the shapes graph we pass, never from the data graph).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from pyshacl import validate as shacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from . import vocab
 from .vocab import SH
@@ -44,7 +46,7 @@ class ValidationReport:
         return [v.text(lang) for v in self.violations]
 
 
-def _short(term) -> str | None:
+def _short(term: Node | None) -> str | None:
     if term is None:
         return None
     if isinstance(term, URIRef):
@@ -53,7 +55,8 @@ def _short(term) -> str | None:
 
 
 def validate_graph(
-    data: Graph, shapes: Graph, ontology: Graph | None = None, files_of=None
+    data: Graph, shapes: Graph, ontology: Graph | None = None,
+    files_of: Callable[[Node], Iterable[str]] | None = None,
 ) -> ValidationReport:
     """Validate ``data`` (with ``ontology`` mixed in for class hierarchies) against ``shapes``."""
     conforms, report_graph, _ = shacl_validate(
@@ -79,7 +82,8 @@ def validate_graph(
                 focus=str(focus),
                 path=_short(report_graph.value(result, SH.resultPath)),
                 message=messages,
-                severity=_short(severity).split("#")[-1].removeprefix("sh:"),
+                # SHACL gives every result a severity; "" should a report lack one.
+                severity=(_short(severity) or "").split("#")[-1].removeprefix("sh:"),
                 shape=_short(report_graph.value(result, SH.sourceShape)) or "",
                 value=_short(report_graph.value(result, SH.value)),
                 files=list(files_of(focus)) if files_of else [],

@@ -15,9 +15,9 @@ from typing import Any
 from ..answering import Answer, StoredQueries
 from ..messages import render
 from ..output import write_table
-from .interpret import Choice, Interpretation, Interpreter
+from .interpret import Choice, Interpretation, Interpreter, Value
 
-_INTERPRETERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_INTERPRETERS: weakref.WeakKeyDictionary[StoredQueries, Interpreter] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -76,7 +76,8 @@ def results_json(answer: Answer) -> dict[str, Any]:
         return {"boolean": table}
     out = io.StringIO()
     write_table(table, "json", out)
-    return json.loads(out.getvalue())
+    document: dict[str, Any] = json.loads(out.getvalue())  # write_table's JSON is an object
+    return document
 
 
 def understood(interpretation: Interpretation, lang: str | None = None) -> str:
@@ -99,14 +100,14 @@ KIND_NAMES = {"pair": {"fr": "binôme", "en": "pair"}, "epci": {"fr": "EPCI", "e
 LITERAL_NAMES = {"year": {"fr": "année", "en": "year"}, "text": {"fr": "texte", "en": "text"}}
 
 
-def value_type(value, lang: str) -> str:
+def value_type(value: Value, lang: str) -> str:
     from ..messages import PARAMETER_TYPES
 
     names = PARAMETER_TYPES.get(value.type) or LITERAL_NAMES.get(value.type)
     return names[lang] if names else value.parameter
 
 
-def value_label(value, lang: str) -> str:
+def value_label(value: Value, lang: str) -> str:
     kind = KIND_NAMES.get(value.kind or "")
     if value.type == "territory" and kind:
         return f"{value.label} ({kind[lang]})"

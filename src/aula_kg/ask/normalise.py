@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from ..errors import InputError
 
@@ -95,7 +96,7 @@ def stems(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
 
 
-def accent_map(texts) -> dict[str, str]:
+def accent_map(texts: Iterable[str]) -> dict[str, str]:
     """Folded word -> its accented spelling, from ``texts`` (first spelling met wins;
     give the texts in a fixed order). A searched word typed without accents ("velo") gets
     the graph's spelling ("vélo"): the stored search compares accents."""

@@ -22,7 +22,7 @@ from ..output import write_table
 from ..store import open_store
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "ask",
         help="answer a question in French or English with the stored queries "
@@ -52,7 +52,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     out = sys.stderr if args.format == "csv" else sys.stdout
     print(understood(interpretation, lang), file=out)
     choice = interpretation.choice
-    if choice is None:
+    if choice is None or answer is None:  # the one is None when the other is (ask.answer)
         print(render("ask.nearest", {}, lang), file=out)
         for query, question in interpretation.nearest:
             print(f"  {question}    [{query.name}]", file=out)

@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+from rdflib.term import Node
+
 from .. import reasoning, vocab
 from ..build import build, data_graph, validate_sources
 from ..config import Settings
@@ -20,7 +22,7 @@ from ..store.execution import read_table
 from ..validation import validate_graph
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "build", help="ontology + data -> reasoned, validated graph artefact (build/aula-kg.nq)"
     )
@@ -64,7 +66,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         # to communes, programmes or recommendations resolve; only results whose focus node
         # the given files describe are reported.
         data = data_graph(sources) + sources.graph(vocab.ONTOLOGY_GRAPH)
-        described: dict = {}
+        described: dict[Node, set[str]] = {}
         for path in args.files:
             graph = parse_file(path)
             for triple in graph:
@@ -108,7 +110,11 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     elif out.kind == "graph":
         sys.stdout.write(out.body.decode("utf-8"))
     else:
-        write_table(read_table(out), args.format, sys.stdout)
+        table = read_table(out)
+        if isinstance(table, bool):  # not reached: a boolean answer is the first case
+            print("true" if table else "false")
+        else:
+            write_table(table, args.format, sys.stdout)
     if out.truncated:
         print(render("query.truncated", {"rows": settings.max_rows}, "en"), file=sys.stderr)
     return 0

@@ -27,7 +27,7 @@ from ..imports.territory import SCOPES
 from . import actions as planners_files
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import",
         help="import open government data into named graphs, "

@@ -10,7 +10,7 @@ from ..config import Settings
 from ..errors import GraphUnavailable
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "publish",
         help="send the built graph to a SPARQL server, one named graph per PUT",

@@ -10,7 +10,7 @@ from ..config import Settings
 from ..store import EmbeddedStore
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "serve",
         help="serve the graph over the SPARQL 1.1 Protocol (read-only)",

@@ -34,7 +34,8 @@ from .writing import write_graph
 SOURCES = registry.names()
 
 
-def _territory_for(base: Path, scope: str, cog: Path | None, fallback: Path | None):
+def _territory_for(base: Path, scope: str, cog: Path | None, fallback: Path | None
+                   ) -> Territory:
     if cog is not None:
         return Territory.from_cog(cog_dir_in(cog), scope)
     try:
@@ -53,9 +54,9 @@ def run(
     scope: str = "aula",
     cog: Path | None = None,
     fallback_dir: Path | None = None,
-    territory=None,
+    territory: Territory | None = None,
     quiet: bool = False,
-):
+) -> ImportReport:
     """Import one source from ``from_path`` (a directory of snapshots or the file itself)
     into ``out_dir/<source>.trig``; returns the :class:`~.report.ImportReport`.
 
@@ -95,7 +96,7 @@ def run_all(
     scope: str = "aula",
     cog: Path | None = None,
     quiet: bool = False,
-):
+) -> list[ImportReport]:
     """Every source of the registry in order, sharing one COG territory. Each source's file
     is written only once that source has been read entirely; a malformed source stops the
     run with an InputError and leaves its previous file untouched."""

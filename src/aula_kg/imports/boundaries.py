@@ -30,8 +30,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import __version__, files, vocab
 from ..config import Settings
@@ -73,11 +75,11 @@ def boundaries_path(settings: Settings) -> Path:
 # --------------------------------------------------------------------------- geometry
 
 
-def _key(point) -> Point:
+def _key(point: Sequence[float]) -> Point:
     return (round(float(point[0]), 5), round(float(point[1]), 5))
 
 
-def rings_of(geometry: dict) -> list[Ring]:
+def rings_of(geometry: dict[str, Any]) -> list[Ring]:
     """Every ring (outer and holes) of a Polygon or MultiPolygon, as rounded points."""
     kind = geometry.get("type")
     coordinates = geometry.get("coordinates") or []
@@ -85,9 +87,9 @@ def rings_of(geometry: dict) -> list[Ring]:
     return [[_key(p) for p in ring] for polygon in polygons for ring in polygon if len(ring) >= 4]
 
 
-def segments(rings: list[Ring]) -> Counter:
+def segments(rings: list[Ring]) -> Counter[tuple[Point, Point]]:
     """Undirected edges of the rings, counted: an edge two rings share counts twice."""
-    count: Counter = Counter()
+    count: Counter[tuple[Point, Point]] = Counter()
     for ring in rings:
         for a, b in zip(ring, ring[1:], strict=False):
             if a != b:
@@ -106,7 +108,7 @@ def chain(edges: list[tuple[Point, Point]]) -> list[list[Point]]:
     for a, b in edges:
         neighbours[a].append(b)
         neighbours[b].append(a)
-    used: set = set()
+    used: set[tuple[Point, Point]] = set()
     lines = []
     # Start at the ends of open lines first (odd degree), then at any point left.
     starts = sorted(p for p, n in neighbours.items() if len(n) % 2 == 1) + sorted(neighbours)
@@ -133,7 +135,7 @@ def _ring_area(ring: Ring) -> float:
     return sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False)) / 2
 
 
-def dissolve(rings: list[Ring]) -> dict:
+def dissolve(rings: list[Ring]) -> dict[str, Any]:
     """One geometry for parts that share edges: their outer outline (holes kept as rings).
 
     Falls back to a MultiPolygon of the parts when the outline does not close into rings.
@@ -186,7 +188,7 @@ class BoundariesReport:
         return out
 
 
-def read_geojson(path: Path) -> dict:
+def read_geojson(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     try:

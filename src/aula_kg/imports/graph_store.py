@@ -8,12 +8,17 @@ sources are loaded into a store in memory.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..config import Settings
 from ..errors import GraphUnavailable
 from ..store import EmbeddedStore, Store, open_store
 
+if TYPE_CHECKING:
+    from ..sources import Sources
 
-def built_graph(settings: Settings, sources=None) -> Store:
+
+def built_graph(settings: Settings, sources: Sources | None = None) -> Store:
     """The store of the built graph; without a build, ``sources`` (loaded from the project's
     files when not given) in memory."""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rdflib import URIRef
 from rdflib import namespace as rdflib_namespace
+from rdflib.namespace import DefinedNamespaceMeta, Namespace
 
 from .. import vocab
 
@@ -16,11 +17,11 @@ class CachedNamespace:
     same object each time also lets the writer's dictionaries match terms by identity.
     """
 
-    def __init__(self, namespace) -> None:
+    def __init__(self, namespace: Namespace | DefinedNamespaceMeta) -> None:
         self._namespace = namespace
 
     def __getattr__(self, name: str) -> URIRef:
-        term = getattr(self._namespace, name)
+        term: URIRef = getattr(self._namespace, name)  # a namespace's attributes are its IRIs
         setattr(self, name, term)  # found without __getattr__ from now on
         return term
 

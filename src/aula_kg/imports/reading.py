@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from .. import vocab
 from ..errors import InputError
@@ -40,16 +41,24 @@ def _read_text(path: Path) -> str:
         raise input_error(path, line, "not UTF-8 text") from exc
 
 
+_WHITESPACE = re.compile(r"[ \t\r\n]*")
+
+
+def _skip_whitespace(text: str, pos: int) -> int:
+    """The position after the JSON whitespace at ``pos`` (the pattern also matches none)."""
+    match = _WHITESPACE.match(text, pos)
+    return match.end() if match else pos
+
+
 def iter_json_array(path: Path) -> Iterator[tuple[int, object]]:
     """Each element of the JSON array in ``path`` (gzipped or not) with its line number."""
     text = _read_text(path)
     decoder = json.JSONDecoder()
-    whitespace = re.compile(r"[ \t\r\n]*")
-    pos = whitespace.match(text, 0).end()
+    pos = _skip_whitespace(text, 0)
     line = text.count("\n", 0, pos) + 1
     if not text.startswith("[", pos):
         raise input_error(path, line, "expected a JSON array")
-    pos = whitespace.match(text, pos + 1).end()
+    pos = _skip_whitespace(text, pos + 1)
     if text.startswith("]", pos):
         return
     last = 0
@@ -61,9 +70,9 @@ def iter_json_array(path: Path) -> Iterator[tuple[int, object]]:
         except json.JSONDecodeError as exc:
             raise input_error(path, exc.lineno, f"invalid JSON: {exc.msg}") from exc
         yield line, value
-        pos = whitespace.match(text, pos).end()
+        pos = _skip_whitespace(text, pos)
         if text.startswith(",", pos):
-            pos = whitespace.match(text, pos + 1).end()
+            pos = _skip_whitespace(text, pos + 1)
             continue
         if text.startswith("]", pos):
             return
@@ -72,7 +81,7 @@ def iter_json_array(path: Path) -> Iterator[tuple[int, object]]:
         raise input_error(path, line, "invalid JSON: expected ',' or ']' between records")
 
 
-def read_json_object(path: Path) -> dict:
+def read_json_object(path: Path) -> dict[str, Any]:
     text = _read_text(path)
     try:
         value = json.loads(text)

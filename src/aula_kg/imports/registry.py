@@ -71,7 +71,7 @@ def importers() -> list[Importer]:
             continue
         module = importlib.import_module(f"{PACKAGE}.{info.name}")
         if _is_importer(module):
-            found[module.NAME] = module  # type: ignore[assignment]
+            found[module.NAME] = module
     return sorted(found.values(), key=lambda m: (m.ORDER, m.NAME))
 
 
@@ -90,6 +90,15 @@ def get(name: str) -> Importer:
 def help_text() -> str:
     """``cog (Etalab COG), acv (Action Cœur de Ville)...``: for the command's help."""
     return ", ".join(f"{i.NAME} ({i.SUMMARY})" for i in importers())
+
+
+def required(located: Located, role: str) -> Path:
+    """The file ``locate`` found for a required ``role`` (it raised InputError when that
+    file was missing, so None here is a bug of the importer, not bad input)."""
+    path = located[role]
+    if path is None:
+        raise LookupError(f"the importer located no {role!r} file")
+    return path
 
 
 def directory_of(from_path: Path) -> Path:

@@ -24,8 +24,8 @@ class ImportReport:
     source: str
     read: int = 0
     kept: int = 0
-    skipped: Counter = field(default_factory=Counter)
-    notes: Counter = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
     triples: int = 0
     output: Path | None = None
     changed: bool = True

@@ -75,7 +75,7 @@ class Territory:
     def in_scope(self, code: str) -> bool:
         return self.scope == "france" or code in self._aula
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._aula = self.scope_communes if self.scope == "aula" else set()
 
     @classmethod

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
 
 from .. import __version__, vocab
 from .dumps import COMPRESSION, FORMATS, Dump, DumpIndex
@@ -117,7 +118,7 @@ def graph_texts(graph: str, facts: GraphFacts) -> dict[str, tuple[str, str]]:
     """(title, description) by language of a named graph's dataset."""
     source = facts.imports.get(graph)
     if source is not None:
-        texts = {}
+        texts: dict[str, tuple[str, str]] = {}
         for lang in ("fr", "en"):
             title = source.titles.get(lang) or next(iter(source.titles.values()), graph)
             if lang == "fr":
@@ -159,8 +160,8 @@ class _Builder:
             self.graph.bind(prefix, ns)
         self.modified = _datetime(built_at)
 
-    def add(self, *triple) -> None:
-        self.graph.add(triple)
+    def add(self, subject: Node, predicate: Node, object_: Node) -> None:
+        self.graph.add((subject, predicate, object_))
 
     def typed(self, node: URIRef, *classes: URIRef) -> URIRef:
         for cls in classes:

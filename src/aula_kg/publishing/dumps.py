@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib.namespace import XSD
 
 from .. import vocab
 from ..errors import DownloadUnavailable, GraphUnavailable, UnknownDownload
@@ -105,19 +106,19 @@ class _Terms:
         self.compact = vocab.compactor(vocab.PREFIXES, turtle=True)
         self.term = functools.cache(self._term)
 
-    def _term(self, term) -> str:
+    def _term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
         if isinstance(term, ox.NamedNode):
             return self.compact(term.value) or str(term)
         if isinstance(term, ox.Literal) and term.language is None:
             datatype = term.datatype.value
-            if datatype != str(vocab.XSD.string):
+            if datatype != str(XSD.string):
                 text = str(term)
                 suffix = f"^^<{datatype}>"
                 short = self.compact(datatype)
                 return text[: -len(suffix)] + f"^^{short}" if short else text
         return str(term)
 
-    def verb(self, predicate) -> str:
+    def verb(self, predicate: ox.NamedNode) -> str:
         return "a" if str(predicate) == _RDF_TYPE else self.term(predicate)
 
 
@@ -128,8 +129,8 @@ def _declarations() -> list[str]:
 def _blocks(quads: Sequence[ox.Quad], terms: _Terms, indent: str) -> list[str]:
     """One block per subject, in the order of the canonical lines; ``rdf:type`` first, then
     the predicates and objects sorted by their N-Triples form."""
-    by_subject: dict[str, dict[str, list]] = {}
-    subjects = {}
+    by_subject: dict[str, dict[str, list[ox.Quad]]] = {}
+    subjects: dict[str, ox.NamedNode | ox.BlankNode | ox.Triple] = {}
     for quad in quads:
         key = str(quad.subject)
         subjects.setdefault(key, quad.subject)
@@ -190,9 +191,10 @@ def write_dumps(build_dir: Path, lines: Sequence[str], content_hash: str,
         files.append((vocab.graph_dump_name(graph), "turtle", graph, len(quads),
                       gzipped(turtle_text(quads, f"aula-kg: named graph <{graph}>"))))
     dumps = []
-    for name, fmt, graph, count, data in files:
+    for name, fmt, dumped_graph, count, data in files:
         write_if_changed(directory / name, data, what="aula-kg build (dumps)")
-        dumps.append(Dump(name, fmt, graph, count, len(data), hashlib.sha256(data).hexdigest()))
+        dumps.append(Dump(name, fmt, dumped_graph, count, len(data),
+                          hashlib.sha256(data).hexdigest()))
     index = DumpIndex(directory, content_hash, built_at, tuple(dumps))
     document = {"content_hash": content_hash, "built_at": built_at,
                 "dumps": [asdict(d) for d in dumps]}

@@ -7,6 +7,7 @@ a remote SPARQL server give the same answers, and no SPARQL is written here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
@@ -66,17 +67,22 @@ class GraphFacts:
 
 
 def _int(term: Identifier | None) -> int:
-    return int(term.toPython()) if term is not None else 0
+    # A count is a literal (COUNT, or a stored integer); an unbound one counts 0.
+    if term is None:
+        return 0
+    if not isinstance(term, Literal):
+        raise TypeError(f"not a number: {term!r}")
+    return int(term.toPython())
 
 
-def _counts(row) -> Counts:
+def _counts(row: Sequence[Identifier | None]) -> Counts:
     return Counts(*(_int(term) for term in row))
 
 
 def collect(store: Store, internal: Catalog) -> GraphFacts:
     """Run the publishing queries on ``store`` (blocking: seconds on the national graph)."""
 
-    def rows(name: str):
+    def rows(name: str) -> list[tuple[Identifier | None, ...]]:
         return store.select(internal.get(name).text).rows
 
     whole = _counts(rows("publishing_dataset_statistics")[0])
@@ -97,7 +103,7 @@ def collect(store: Store, internal: Catalog) -> GraphFacts:
 _DCT = "http://purl.org/dc/terms/"
 
 
-def _add(entry: ImportedSource, prop: str, value: Identifier) -> None:
+def _add(entry: ImportedSource, prop: str, value: Identifier | None) -> None:
     language = getattr(value, "language", None) or "fr"
     if prop == _DCT + "title":
         entry.titles.setdefault(language, str(value))

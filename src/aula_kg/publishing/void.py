@@ -14,7 +14,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 from .. import __version__, vocab
 from .dcat import graph_texts
 from .dumps import DumpIndex
-from .facts import Counts, GraphFacts
+from .facts import Counts, GraphFacts, Linkset
 
 VOID = vocab.VOID
 SD = vocab.SD
@@ -95,7 +95,7 @@ def void_graph(base: str, facts: GraphFacts, index: DumpIndex | None) -> Graph:
             for dump in index.of_graph(name):
                 graph.add((subset, VOID.dataDump, vocab.download(base, dump.name)))
 
-    by_target: dict[str, list] = {}
+    by_target: dict[str, list[Linkset]] = {}
     for link in facts.linksets:
         by_target.setdefault(link.target, []).append(link)
     for target, links in sorted(by_target.items()):

@@ -6,10 +6,13 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 
 @dataclass
@@ -90,7 +93,7 @@ class Limits:
     workers: int | None = None
 
     @classmethod
-    def from_settings(cls, settings, workers: int | None = None) -> Limits:
+    def from_settings(cls, settings: Settings, workers: int | None = None) -> Limits:
         return cls(settings.query_timeout, settings.max_rows,
                    tuple(settings.allowed_service_endpoints),
                    workers=workers or getattr(settings, "query_workers", None))
@@ -99,10 +102,16 @@ class Limits:
 class Executor(Protocol):
     """What the web layer and the command line run user queries on."""
 
-    size: int
-    respawns: int
-    #: The answer cache in front of it (answers.CachedPool), None when answers are not kept.
-    cache: CacheStats | None
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def respawns(self) -> int: ...
+
+    @property
+    def cache(self) -> CacheStats | None:
+        """The answer cache in front of it (answers.CachedPool), None when none is kept."""
+        ...
 
     async def run(self, request: QueryRequest, timeout: float | None = None
                   ) -> CappedOutput: ...
@@ -182,7 +191,7 @@ def parse_json_results(body: bytes) -> SelectResult | bool:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def json_term(value: dict) -> Identifier:
+def json_term(value: dict[str, str]) -> Identifier:
     """A SPARQL JSON results term as the rdflib term the embedded store would return
     (plain strings stay untyped, as store.terms.to_rdflib makes them)."""
     kind = value.get("type")

@@ -22,8 +22,8 @@ from rdflib.term import Identifier
 from ..errors import GraphUnavailable, QueryRejected
 from ..formats import OXIGRAPH_GRAPH_FORMATS
 from . import base as lookups
-from .base import SelectResult
-from .terms import to_oxigraph, to_rdflib, with_union_default_graph
+from .base import Executor, Limits, SelectResult
+from .terms import serialized, to_oxigraph, to_rdflib, with_union_default_graph
 
 
 class EmbeddedStore:
@@ -80,18 +80,13 @@ class EmbeddedStore:
         """The underlying pyoxigraph store, for code that serialises straight from it."""
         return self._store
 
-    def _run(self, query: str, bindings, default_graphs=None, named_graphs=None):
-        kwargs = {}
-        if bindings:
-            kwargs["substitutions"] = {
-                ox.Variable(name): to_oxigraph(value) for name, value in bindings.items()
-            }
-        if default_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    def _run(self, query: str, bindings: Mapping[str, Identifier] | None
+             ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+        substitutions = {ox.Variable(name): to_oxigraph(value)
+                         for name, value in (bindings or {}).items()}
         try:
-            return self._store.query(query, **kwargs)
+            return self._store.query(query, substitutions=substitutions or None)
         except SyntaxError as exc:
             raise QueryRejected(f"the query does not parse: {exc}") from exc
 
@@ -136,7 +131,8 @@ class EmbeddedStore:
             )
         return graph
 
-    def executor(self, limits, *, in_process: bool = False, cache_bytes: int = 0):
+    def executor(self, limits: Limits, *, in_process: bool = False,
+                 cache_bytes: int = 0) -> Executor:
         """User queries on this store under ``limits`` (store.execution.Limits): in this
         process for the command line, else in worker processes that can be killed at the
         deadline (store.workers), behind an answer cache of ``cache_bytes`` when positive
@@ -162,6 +158,8 @@ class EmbeddedStore:
     def triple_count(self) -> int:
         """Distinct triples: the size of the default graph (the union), counted in Rust."""
         result = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("a SELECT gave no solutions")
         return int(next(iter(result))[0].value)
 
     def graph_sizes(self) -> dict[str, int]:
@@ -169,6 +167,8 @@ class EmbeddedStore:
         result = self._store.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("a SELECT gave no solutions")
         return {row[0].value: int(row[1].value) for row in result}
 
     def content_hash(self) -> str:
@@ -192,14 +192,18 @@ class EmbeddedStore:
               object: lookups.TermPattern = None,  # noqa: A002 - the protocol's names
               graph: lookups.Graphs | str = lookups.UNION, *,
               limit: int | None = None) -> list[lookups.Quad]:
+        graph_node: ox.DefaultGraph | ox.NamedNode | None
         if graph is lookups.UNION:
             graph_node = ox.DefaultGraph()
         elif graph is lookups.Graphs.ANY_NAMED:
             graph_node = None
         else:
             graph_node = ox.NamedNode(str(graph))
-        subjects = _positions(subject, (URIRef, BNode))
-        predicates = _positions(predicate, (URIRef,))
+        # _positions keeps only terms of the kinds given: the isinstance tests say so to mypy.
+        subjects = [t for t in _positions(subject, (URIRef, BNode))
+                    if t is None or isinstance(t, ox.NamedNode | ox.BlankNode)]
+        predicates = [t for t in _positions(predicate, (URIRef,))
+                      if t is None or isinstance(t, ox.NamedNode)]
         objects = _positions(object, (URIRef, BNode, Literal))
         out: list[lookups.Quad] = []
         for s in subjects:
@@ -220,26 +224,26 @@ class EmbeddedStore:
     def describe(self, iri: str) -> list[lookups.Quad]:
         """The CBD, every blank node followed (in process, labels are stable)."""
         out: list[lookups.Quad] = []
-        todo: list = [ox.NamedNode(iri)]
-        seen: set = set()
+        todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+        seen: set[ox.NamedNode | ox.BlankNode] = set()
         while todo:
             node = todo.pop()
             if node in seen:
                 continue
             seen.add(node)
-            named: set = set()
-            in_union = []
+            named: set[ox.Triple] = set()
+            in_union: list[ox.Triple] = []
             for quad in self._store.quads_for_pattern(node, None, None, None):
-                triple = (quad.subject, quad.predicate, quad.object)
+                triple = quad.triple
                 if isinstance(quad.graph_name, ox.NamedNode):
                     named.add(triple)
-                    out.append((*map(to_rdflib, triple), URIRef(quad.graph_name.value)))
+                    out.append(_quad(triple, URIRef(quad.graph_name.value)))
                 else:
                     in_union.append(triple)
                 if isinstance(quad.object, ox.BlankNode):
                     todo.append(quad.object)
             # A triple only in the default graph (a store loaded without named graphs).
-            out.extend((*map(to_rdflib, t), None) for t in in_union if t not in named)
+            out.extend(_quad(t, None) for t in in_union if t not in named)
         return out
 
     def dump_graph(self, name: str, media_type: str,
@@ -250,12 +254,19 @@ class EmbeddedStore:
         node = ox.NamedNode(name)
         fmt = OXIGRAPH_GRAPH_FORMATS.get(media_type)
         if fmt is not None:
-            return self._store.dump(format=fmt, from_graph=node, prefixes=dict(prefixes or {}))
-        body = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+            return serialized(self._store.dump(format=fmt, from_graph=node,
+                                               prefixes=dict(prefixes or {})))
+        body = serialized(self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node))
         return lookups.ntriples_as(body, media_type, prefixes)
 
 
-def _positions(value: lookups.TermPattern, kinds: tuple[type, ...]) -> list:
+def _quad(triple: ox.Triple, graph: URIRef | None) -> lookups.Quad:
+    return (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object),
+            graph)
+
+
+def _positions(value: lookups.TermPattern, kinds: tuple[type, ...]
+               ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal | None]:
     """A pattern position as pyoxigraph terms ([None]: any); terms that cannot stand
     there (a literal as subject) match nothing."""
     terms = lookups.alternatives(value)

@@ -14,13 +14,22 @@ come from the one media-type table in :mod:`aula_kg.formats`.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from typing import IO, cast
 
 import pyoxigraph as ox
 
 from ..errors import NotAcceptable, QueryFailed, QueryRejected
-from ..formats import FORMATS_BY_NAME, OXIGRAPH_FORMATS, describe_choices, oxigraph_format
+from ..formats import (
+    FORMATS_BY_NAME,
+    OXIGRAPH_FORMATS,
+    describe_choices,
+    rdf_format,
+    results_format,
+)
 from ..sparql_policy import CheckedQuery, Policy, make_checker
 from .base import (
+    CacheStats,
     CappedOutput,
     Limits,
     QueryOutput,
@@ -28,7 +37,7 @@ from .base import (
     SelectResult,
     parse_json_results,
 )
-from .terms import to_rdflib
+from .terms import serialized, to_rdflib
 
 # -- capped serialisation ---------------------------------------------------------------
 
@@ -47,7 +56,7 @@ class _LineCappedWriter:
         self.lines = 0
         self.cap = cap
 
-    def write(self, data) -> int:
+    def write(self, data: bytes) -> int:
         data = bytes(data)
         self.chunks.append(data)
         self.lines += data.count(b"\n")
@@ -67,7 +76,8 @@ def serialize_solutions(result: ox.QuerySolutions, fmt_name: str, max_rows: int
     tsv_format = ox.QueryResultsFormat.TSV
     writer = _LineCappedWriter(max_rows + 1)  # the header line, then one line per row
     try:
-        result.serialize(writer, format=tsv_format)
+        # The serialiser only calls write() (and flush()): all an IO[bytes] it needs.
+        result.serialize(cast("IO[bytes]", writer), format=tsv_format)
     except Exception:
         if writer.lines <= writer.cap:
             raise
@@ -78,10 +88,10 @@ def serialize_solutions(result: ox.QuerySolutions, fmt_name: str, max_rows: int
     if fmt_name == "tsv":
         return tsv, truncated
     solutions = ox.parse_query_results(tsv, format=tsv_format)
-    return solutions.serialize(format=oxigraph_format(fmt_name)), truncated
+    return serialized(solutions.serialize(format=results_format(fmt_name))), truncated
 
 
-def serialize_graph(triples: list, fmt_name: str) -> bytes:
+def serialize_graph(triples: list[ox.Triple], fmt_name: str) -> bytes:
     """The triples in ``fmt_name``; Turtle and RDF/XML declare only the project prefixes
     whose namespace the answer uses."""
     from ..vocab import PREFIXES
@@ -95,10 +105,10 @@ def serialize_graph(triples: list, fmt_name: str) -> bytes:
                 (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
             )
         return graph.serialize(format="json-ld").encode()
-    fmt = oxigraph_format(fmt_name)
+    fmt = rdf_format(fmt_name)
     if fmt_name == "ntriples":
-        return ox.serialize(triples, format=fmt)
-    namespaces = set()
+        return serialized(ox.serialize(triples, format=fmt))
+    namespaces: set[str] = set()
     for triple in triples:
         for term in (triple.subject, triple.predicate, triple.object):
             if isinstance(term, ox.NamedNode):
@@ -108,7 +118,7 @@ def serialize_graph(triples: list, fmt_name: str) -> bytes:
             elif isinstance(term, ox.Literal):
                 namespaces.add(term.datatype.value.rsplit("#", 1)[0] + "#")
     used = {prefix: ns for prefix, ns in PREFIXES.items() if ns in namespaces}
-    return ox.serialize(triples, format=fmt, prefixes=used)
+    return serialized(ox.serialize(triples, format=fmt, prefixes=used))
 
 
 def answer_format(checked: CheckedQuery, request: QueryRequest) -> str:
@@ -122,12 +132,13 @@ def answer_format(checked: CheckedQuery, request: QueryRequest) -> str:
     return fmt_name
 
 
-def capped_output(result, fmt_name: str, max_rows: int) -> CappedOutput:
+def capped_output(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+                  | list[ox.Triple], fmt_name: str, max_rows: int) -> CappedOutput:
     """A pyoxigraph answer (QueryBoolean, QuerySolutions, or triples) capped and serialised."""
     media_type = FORMATS_BY_NAME[fmt_name].media_type
     if isinstance(result, ox.QueryBoolean):
         return CappedOutput("boolean", media_type,
-                            result.serialize(format=oxigraph_format(fmt_name)))
+                            serialized(result.serialize(format=results_format(fmt_name))))
     if isinstance(result, ox.QuerySolutions):
         body, truncated = serialize_solutions(result, fmt_name, max_rows)
         return CappedOutput("solutions", media_type, body, truncated)
@@ -136,25 +147,30 @@ def capped_output(result, fmt_name: str, max_rows: int) -> CappedOutput:
     return CappedOutput("graph", media_type, body, len(triples) > max_rows)
 
 
-def execute(store: ox.Store, request: QueryRequest, policy: Policy, checker=None
-            ) -> CappedOutput:
+Checker = Callable[[str, str | None], CheckedQuery]
+
+
+def execute(store: ox.Store, request: QueryRequest, policy: Policy,
+            checker: Checker | None = None) -> CappedOutput:
     """Check ``request`` against ``policy``, run it on the pyoxigraph ``store`` and
     serialise the answer in the negotiated format. Raises aula_kg.errors' query errors."""
     checked = (checker or make_checker(policy))(request.query, request.base_iri)
     fmt_name = answer_format(checked, request)
-    kwargs: dict = {}
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
+    named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
     if request.default_graphs is not None or request.named_graphs is not None:
         # The protocol's dataset replaces the query's (SPARQL 1.1 Protocol, 2.1.4).
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
+        default_graph = [ox.NamedNode(g) for g in request.default_graphs or ()]
+        named_graphs = [ox.NamedNode(g) for g in request.named_graphs or ()]
     elif checked.has_dataset:
         # The query's FROM / FROM NAMED, all local graphs (checked above).
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in checked.from_graphs]
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in checked.from_named_graphs]
+        default_graph = [ox.NamedNode(g) for g in checked.from_graphs]
+        named_graphs = [ox.NamedNode(g) for g in checked.from_named_graphs]
     # Otherwise the store's default graph: the union of the named graphs, materialised
     # once (see store.embedded), so every fact is seen once.
     try:
-        result = store.query(request.query, base_iri=request.base_iri, **kwargs)
+        result = store.query(request.query, base_iri=request.base_iri,
+                             default_graph=default_graph, named_graphs=named_graphs)
         return capped_output(result, fmt_name, policy.max_rows)
     except SyntaxError as exc:
         raise QueryRejected(f"the query does not parse: {exc}") from None
@@ -191,7 +207,7 @@ class InProcessExecutor:
 
     size = 1
     respawns = 0
-    cache = None
+    cache: CacheStats | None = None
     ready_workers = 1
 
     def __init__(self, store: ox.Store, limits: Limits):
@@ -199,14 +215,17 @@ class InProcessExecutor:
         self._limits = limits
         #: Queries run so far (tests count them to see which path a face took).
         self.requests = 0
-        self._checker = None
-        self._policy: Policy | None = None
+        self._checked: tuple[Policy, Checker] | None = None
 
     def start(self) -> None:
-        if self._policy is None:
-            self._policy = Policy(frozenset(self._limits.allowed_endpoints),
-                                  local_graph_names(self._store), self._limits.max_rows)
-            self._checker = make_checker(self._policy)
+        self._ready()
+
+    def _ready(self) -> tuple[Policy, Checker]:
+        if self._checked is None:
+            policy = Policy(frozenset(self._limits.allowed_endpoints),
+                            local_graph_names(self._store), self._limits.max_rows)
+            self._checked = (policy, make_checker(policy))
+        return self._checked
 
     def close(self) -> None:
         pass
@@ -215,6 +234,6 @@ class InProcessExecutor:
         return []
 
     async def run(self, request: QueryRequest, timeout: float | None = None) -> CappedOutput:
-        self.start()
+        policy, checker = self._ready()
         self.requests += 1
-        return execute(self._store, request, self._policy, self._checker)
+        return execute(self._store, request, policy, checker)

@@ -22,21 +22,29 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import os
 import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
-from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from ..errors import BackendFailed, QueryRejected, QueryTimeout
 from . import base as lookups
-from .base import SelectResult
+from .base import Executor, Limits, SelectResult
+from .remote_answers import Response, bound, count, fix_json, fix_term
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    #: What :meth:`RemoteStore.fetch` parses an answer into.
+    Fetched = ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]
 
 _JSON = "application/sparql-results+json"
 #: Where :func:`publish` writes the union of the named graphs (outside the project's
@@ -53,12 +61,6 @@ class RemoteConfig:
     user: str | None = None
     password: str | None = None
     timeout: float = 30.0
-
-
-def _fix(term):
-    if isinstance(term, Literal) and term.datatype == XSD.boolean and str(term) in ("1", "0"):
-        return Literal(str(term) == "1")
-    return term
 
 
 def _values_clause(bindings: Mapping[str, Identifier]) -> str:
@@ -79,7 +81,8 @@ class RemoteStore:
     # -- transport ------------------------------------------------------------------
 
     def _request(self, query: str, accept: str, timeout: float | None = None,
-                 default_graphs=None, named_graphs=None) -> bytes:
+                 default_graphs: Sequence[str] | None = None,
+                 named_graphs: Sequence[str] | None = None) -> bytes:
         """The server's raw answer in ``accept``, through SPARQLWrapper (POST, form)."""
         from SPARQLWrapper import DIGEST, POST, URLENCODED, SPARQLWrapper
         from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
@@ -135,9 +138,9 @@ class RemoteStore:
 
     # -- answers as pyoxigraph objects (store.remote_pool caps and serialises them) -----
 
-    def fetch(self, query: str, kind: str, *, default_graphs=None, named_graphs=None,
-              names_dataset: bool | None = None, base_iri: str | None = None,
-              timeout: float | None = None):
+    def fetch(self, query: str, kind: str, *, default_graphs: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None, names_dataset: bool | None = None,
+              base_iri: str | None = None, timeout: float | None = None) -> Fetched:
         """The server's answer to ``query``, whose ``kind`` (``solutions``, ``boolean`` or
         ``graph``: sparql_policy.CheckedQuery.kind) the caller knows: QuerySolutions or
         QueryBoolean parsed from JSON, or a list of triples parsed from N-Triples. With no
@@ -156,14 +159,15 @@ class RemoteStore:
                 body = self._request(query, _NTRIPLES, timeout, default_graphs, named_graphs)
                 return list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
             body = self._request(query, _JSON, timeout, default_graphs, named_graphs)
-            return ox.parse_query_results(_fix_json(body), format=ox.QueryResultsFormat.JSON)
+            return ox.parse_query_results(fix_json(body), format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:  # an HTML error page, a cut answer...
             raise BackendFailed(
                 f"the SPARQL server {self.config.endpoint} answered something that is not "
                 f"SPARQL results: {exc}"[:500]
             ) from None
 
-    def executor(self, limits, *, in_process: bool = False, cache_bytes: int = 0):
+    def executor(self, limits: Limits, *, in_process: bool = False,
+                 cache_bytes: int = 0) -> Executor:
         """Checked queries forwarded to the server (store.remote_pool), for the server and
         the command line alike; answers are never cached (the server's data may change)."""
         from .remote_pool import RemotePool
@@ -182,7 +186,7 @@ class RemoteStore:
         if not isinstance(result, ox.QuerySolutions):
             raise QueryRejected("expected a SELECT query")
         variables = [v.value for v in result.variables]
-        rows = [tuple(_fix(to_rdflib(s[v])) for v in variables) for s in result]
+        rows = [tuple(fix_term(to_rdflib(s[v])) for v in variables) for s in result]
         return SelectResult(variables, rows)
 
     def select_values(self, query: str) -> list[tuple[str | None, ...]]:
@@ -204,7 +208,10 @@ class RemoteStore:
         from .terms import to_rdflib
 
         graph = Graph()
-        for t in self.fetch(query + (_values_clause(bindings) if bindings else ""), "graph"):
+        triples = self.fetch(query + (_values_clause(bindings) if bindings else ""), "graph")
+        if not isinstance(triples, list):
+            raise QueryRejected("expected a CONSTRUCT or DESCRIBE query")
+        for t in triples:
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return graph
 
@@ -215,6 +222,9 @@ class RemoteStore:
 
             body = self._request("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", _JSON)
             result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            if not isinstance(result, ox.QuerySolutions):
+                raise BackendFailed(code="remote.not_results", endpoint=self.config.endpoint,
+                                    detail="a boolean")
             self._graphs = sorted(
                 row["g"].value for row in result
                 if row["g"].value.startswith("https://w3id.org/aula-kg/")
@@ -226,7 +236,7 @@ class RemoteStore:
             "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE "
             "{ GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'https://w3id.org/aula-kg/')) } }"
         ).rows
-        return int(rows[0][0])
+        return count(rows[0][0], self.config.endpoint)
 
     def content_hash(self) -> str:
         rows = self.select(
@@ -234,7 +244,9 @@ class RemoteStore:
             "FILTER(STRSTARTS(STR(?g), 'https://w3id.org/aula-kg/')) }"
         ).rows
         digest = hashlib.sha256()
-        for line in sorted(" ".join(t.n3() for t in row) for row in rows):
+        # GRAPH ?g { ?s ?p ?o } binds all four: a None would be the server's error.
+        for line in sorted(" ".join(bound(t, self.config.endpoint).n3() for t in row)
+                           for row in rows):
             digest.update(line.encode() + b"\n")
         return digest.hexdigest()
 
@@ -248,14 +260,14 @@ class RemoteStore:
         pyoxigraph objects, which may not be dropped on another thread than their own."""
         body = self._request(query, _JSON, None, [UNION_GRAPH], self.graph_names())
         try:
-            result = lookups.parse_json_results(_fix_json(body))
+            result = lookups.parse_json_results(fix_json(body))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:  # an HTML page...
             raise BackendFailed(code="remote.not_results", endpoint=self.config.endpoint,
                                 detail=str(exc)[:300]) from None
         if not isinstance(result, SelectResult):
             raise BackendFailed(code="remote.not_results", endpoint=self.config.endpoint,
                                 detail="a boolean")
-        return [tuple(_fix(t) for t in row) for row in result.rows]
+        return [tuple(fix_term(t) for t in row) for row in result.rows]
 
     def quads(self, subject: lookups.TermPattern = None, predicate: lookups.TermPattern = None,
               object: lookups.TermPattern = None,  # noqa: A002 - the protocol's names
@@ -285,7 +297,8 @@ class RemoteStore:
                 values += f"VALUES ?g {{ {URIRef(str(graph)).n3()} }} "
             cap = "" if limit is None else f" LIMIT {int(limit - len(out))}"
             # ?g stays unbound (None) in the union default graph.
-            out.extend(self._lookup(f"SELECT ?s ?p ?o ?g WHERE {{ {values}{where} }}{cap}"))
+            rows = self._lookup(f"SELECT ?s ?p ?o ?g WHERE {{ {values}{where} }}{cap}")
+            out.extend(self._quad(row) for row in rows)
             if limit is not None and len(out) >= limit:
                 break
         return out
@@ -304,13 +317,21 @@ class RemoteStore:
                 previous = current
             branches.append("{ " + " ".join(hops) + " ?s ?p ?o }")
         text = ("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { " + " UNION ".join(branches) + " } }")
-        return [(s, p, o, g) for s, p, o, g in self._lookup(text)]
+        return [self._quad(row) for row in self._lookup(text)]
+
+    def _quad(self, row: tuple[Identifier | None, ...]) -> lookups.Quad:
+        """A lookup's (?s ?p ?o ?g) row as a quad; ?g is unbound in the union graph."""
+        s, p, o, g = row
+        if not isinstance(p, URIRef) or not (g is None or isinstance(g, URIRef)):
+            raise BackendFailed(code="remote.not_results", endpoint=self.config.endpoint,
+                                detail=f"not a quad: {row!r}"[:300])
+        return (bound(s, self.config.endpoint), p, bound(o, self.config.endpoint), g)
 
     def graph_sizes(self) -> dict[str, int]:
         rows = self._lookup(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         names = set(self.graph_names())
-        return {str(g): int(n) for g, n in rows if str(g) in names}
+        return {str(g): count(n, self.config.endpoint) for g, n in rows if str(g) in names}
 
     def dump_graph(self, name: str, media_type: str,
                    prefixes: Mapping[str, str] | None = None) -> bytes:
@@ -320,6 +341,7 @@ class RemoteStore:
         import pyoxigraph as ox
 
         from ..formats import OXIGRAPH_GRAPH_FORMATS
+        from .terms import serialized
 
         if media_type not in lookups.DUMP_MEDIA_TYPES:
             raise ValueError(f"cannot write a graph as {media_type}")
@@ -331,7 +353,7 @@ class RemoteStore:
             if fmt is None:
                 return lookups.ntriples_as(body, media_type, prefixes)
             triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
-            return ox.serialize(triples, format=fmt, prefixes=dict(prefixes or {}))
+            return serialized(ox.serialize(triples, format=fmt, prefixes=dict(prefixes or {})))
         except (SyntaxError, ValueError, ParserError) as exc:
             raise BackendFailed(code="remote.not_ntriples", endpoint=self.config.endpoint,
                                 detail=str(exc)[:300]) from None
@@ -346,7 +368,7 @@ DESCRIBE_DEPTH = 8
 MAX_ANSWER_BYTES = 512 * 1024 * 1024
 
 
-def _read_bounded(response, endpoint: str, timeout: float) -> bytes:
+def _read_bounded(response: Response, endpoint: str, timeout: float) -> bytes:
     """The whole answer, within ``timeout`` seconds in all (a socket timeout alone is per
     read: a server sending a byte now and then would never time out) and at most
     :data:`MAX_ANSWER_BYTES` (a server claiming 5 GB is not read into memory)."""
@@ -377,27 +399,8 @@ def _names_dataset(query: str) -> bool:
     return any(kind == "word" and text.upper() == "FROM" for kind, text in tokens(query))
 
 
-def _fix_json(body: bytes) -> bytes:
-    """Virtuoso writes ``"datatype": ".../XMLSchema#boolean", "value": "1"``, and answers
-    an ASK sent with a dataset as a SELECT of ``?__ASK_RETVAL`` = 1 or 0."""
-    if b"XMLSchema#boolean" not in body and b"__ASK_RETVAL" not in body:
-        return body
-    import json
-
-    data = json.loads(body)
-    if data.get("head", {}).get("vars") == ["__ASK_RETVAL"]:
-        rows = data.get("results", {}).get("bindings", [])
-        value = bool(rows) and rows[0].get("__ASK_RETVAL", {}).get("value") not in ("0", "")
-        return json.dumps({"head": {}, "boolean": value}).encode()
-    for binding in data.get("results", {}).get("bindings", []):
-        for term in binding.values():
-            if term.get("datatype", "").endswith("XMLSchema#boolean") and term["value"] in "10":
-                term["value"] = "true" if term["value"] == "1" else "false"
-    return json.dumps(data).encode()
-
-
-def _opener(config: RemoteConfig, url: str | None = None):
-    handlers = []
+def _opener(config: RemoteConfig, url: str | None = None) -> urllib.request.OpenerDirector:
+    handlers: list[urllib.request.BaseHandler] = []
     if config.user:
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         manager.add_password(None, url or config.endpoint, config.user, config.password or "")
@@ -406,7 +409,8 @@ def _opener(config: RemoteConfig, url: str | None = None):
     return urllib.request.build_opener(*handlers)
 
 
-def _preauthorize(request, user: str, password: str, timeout: float) -> None:
+def _preauthorize(request: urllib.request.Request, user: str, password: str,
+                  timeout: float) -> None:
     """Answer the server's authentication challenge before sending a large body: with
     digest authentication the first request is refused (401), and a server that closes
     the connection while a graph is still being sent breaks the pipe. A bodiless probe
@@ -444,7 +448,7 @@ def default_graph_store(endpoint: str) -> str:
     return f"{base}/store"
 
 
-def publish(nquads_path, endpoint: str, *, graph_store: str | None = None,
+def publish(nquads_path: str | os.PathLike[str], endpoint: str, *, graph_store: str | None = None,
             user: str | None = None, password: str | None = None,
             union_graph: bool = True, timeout: float = 300.0) -> dict[str, int]:
     """Send every named graph of the built artefact to the server with the Graph Store
@@ -454,6 +458,8 @@ def publish(nquads_path, endpoint: str, *, graph_store: str | None = None,
     from urllib.parse import quote
 
     import pyoxigraph as ox
+
+    from .terms import serialized
 
     store = ox.Store()
     store.bulk_load(path=str(nquads_path), format=ox.RdfFormat.N_QUADS)
@@ -480,13 +486,14 @@ def publish(nquads_path, endpoint: str, *, graph_store: str | None = None,
 
     for graph in sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)):
         node = ox.NamedNode(graph)
-        body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node)
+        body = serialized(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node))
         put(f"{gsp}?{key}={quote(graph, safe='')}", body)
         sent[graph] = body.count(b"\n")
     if union_graph:
         store.update(f"INSERT {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} "
                      f"WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}")
-        body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(UNION_GRAPH))
+        body = serialized(store.dump(format=ox.RdfFormat.N_TRIPLES,
+                                     from_graph=ox.NamedNode(UNION_GRAPH)))
         put(f"{gsp}?{key}={quote(UNION_GRAPH, safe='')}", body)
         sent[UNION_GRAPH] = body.count(b"\n")
     return sent

@@ -13,12 +13,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Protocol
+
+import pyoxigraph as ox
 
 from ..errors import AulaKgError, QueryTimeout, ServerBusy
 from ..sparql_policy import Policy, make_checker
-from .base import CappedOutput, Limits, QueryRequest
-from .execution import answer_format, capped_output
+from .base import CacheStats, CappedOutput, Limits, QueryRequest
+from .execution import Checker, answer_format, capped_output
 
 
 class SparqlServer(Protocol):
@@ -27,13 +30,16 @@ class SparqlServer(Protocol):
 
     def graph_names(self) -> list[str]: ...
 
-    def fetch(self, query: str, kind: str, **options: Any) -> Any: ...
+    def fetch(self, query: str, kind: str, *, default_graphs: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None, names_dataset: bool | None = None,
+              base_iri: str | None = None, timeout: float | None = None
+              ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]: ...
 
 
 class RemotePool:
     """The executor interface (store.base.Executor) over a SPARQL server (store.remote)."""
 
-    cache = None  # a remote server's data may change: answers are never kept
+    cache: CacheStats | None = None  # a remote server's data may change: answers are never kept
     respawns = 0
 
     def __init__(self, store: SparqlServer, limits: Limits):
@@ -44,15 +50,15 @@ class RemotePool:
         self.allowed_endpoints = tuple(limits.allowed_endpoints)
         self.queue_timeout = limits.timeout if limits.queue_timeout is None \
             else limits.queue_timeout
-        self._policy: Policy | None = None
-        self._checker = None
+        self._checker: Checker | None = None
         self._slots = threading.BoundedSemaphore(self.size)
 
-    def _ensure_policy(self) -> None:
-        if self._policy is None:
+    def _ensure_policy(self) -> Checker:
+        if self._checker is None:
             graphs = frozenset(self.store.graph_names())
-            self._policy = Policy(frozenset(self.allowed_endpoints), graphs, self.max_rows)
-            self._checker = make_checker(self._policy)
+            policy = Policy(frozenset(self.allowed_endpoints), graphs, self.max_rows)
+            self._checker = make_checker(policy)
+        return self._checker
 
     def start(self) -> None:
         with contextlib.suppress(AulaKgError):
@@ -69,7 +75,7 @@ class RemotePool:
         return []
 
     def _execute(self, request: QueryRequest, limit: float) -> CappedOutput:
-        checked = self._checker(request.query, request.base_iri)
+        checked = self._ensure_policy()(request.query, request.base_iri)
         fmt_name = answer_format(checked, request)
         default_graphs, named_graphs = request.default_graphs, request.named_graphs
         if default_graphs is not None or named_graphs is not None:

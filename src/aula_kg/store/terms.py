@@ -4,16 +4,28 @@ build), in one place below them."""
 
 from __future__ import annotations
 
+from typing import overload
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 _XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = str(RDF.langString)
 
 
-def to_rdflib(term) -> Identifier | None:
+#: A pyoxigraph term (a Triple is refused: the graph holds no RDF-star).
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@overload
+def to_rdflib(term: ox.NamedNode) -> URIRef: ...
+@overload
+def to_rdflib(term: OxTerm) -> Identifier: ...
+@overload
+def to_rdflib(term: OxTerm | None) -> Identifier | None: ...
+def to_rdflib(term: OxTerm | None) -> Identifier | None:
     """A pyoxigraph term as the equal rdflib term (plain strings stay untyped)."""
     if term is None:
         return None
@@ -31,7 +43,7 @@ def to_rdflib(term) -> Identifier | None:
     raise TypeError(f"unsupported term {term!r}")
 
 
-def to_oxigraph(term: Identifier):
+def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term, for query substitutions."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -44,6 +56,26 @@ def to_oxigraph(term: Identifier):
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph_triple(subject: Node, predicate: Node, object_: Node) -> ox.Triple:
+    """An rdflib triple (as a Graph yields it) as a pyoxigraph triple; TypeError when it
+    is no RDF triple (a literal subject, a predicate that is not an IRI)."""
+    terms = (subject, predicate, object_)
+    if not all(isinstance(term, Identifier) for term in terms):
+        raise TypeError(f"not a triple of RDF terms: {terms!r}")
+    s, p, o = (to_oxigraph(term) for term in terms if isinstance(term, Identifier))
+    if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
+        raise TypeError(f"not an RDF triple: {terms!r}")
+    return ox.Triple(s, p, o)
+
+
+def serialized(body: bytes | None) -> bytes:
+    """What a pyoxigraph ``serialize``/``dump`` returned when given no output: the bytes
+    (None only comes back when an output is given)."""
+    if body is None:
+        raise TypeError("pyoxigraph wrote to an output where bytes were expected")
+    return body
 
 
 def with_union_default_graph(store: ox.Store) -> ox.Store:

@@ -25,7 +25,7 @@ from .execution import execute, local_graph_names
 from .terms import with_union_default_graph
 
 
-def load_snapshot(path: str | os.PathLike) -> ox.Store:
+def load_snapshot(path: str | os.PathLike[str]) -> ox.Store:
     """The worker's store: a prebuilt on-disk store (a directory) opened read-only, or an
     N-Quads snapshot loaded in memory, its default graph holding the union of the named
     graphs (as the EmbeddedStore does) when the snapshot has none."""
@@ -80,7 +80,7 @@ def main() -> None:  # pragma: no cover - runs in the worker process
     thread.join()
 
 
-def _worker_main(conn, snapshot: str, allowed: tuple[str, ...], max_rows: int) -> None:
+def _worker_main(conn: Connection, snapshot: str, allowed: tuple[str, ...], max_rows: int) -> None:
     """A worker: load the snapshot, say ready, then answer requests until EOF."""
     _die_with_parent()
     try:
@@ -97,6 +97,7 @@ def _worker_main(conn, snapshot: str, allowed: tuple[str, ...], max_rows: int) -
         except (EOFError, OSError):
             return
         request = pickle.loads(message)
+        reply: tuple[str, str, str, bytes, bool] | tuple[str, str]  # ok, or (code, message)
         try:
             out = execute(store, request, policy, checker)
             reply = ("ok", out.kind, out.media_type, out.body, out.truncated)

@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 import pyoxigraph as ox
 
@@ -38,7 +38,7 @@ from ..errors import (
     QueryTimeout,
     ServerBusy,
 )
-from .base import CappedOutput, QueryRequest
+from .base import CacheStats, CappedOutput, QueryRequest
 from .worker_process import ERROR_CLASSES
 
 #: The directory holding the aula_kg package, put on the workers' PYTHONPATH.
@@ -60,7 +60,7 @@ def store_bytes(path: Path) -> int:
 class _Worker:
     __slots__ = ("process", "conn")
 
-    def __init__(self, process, conn):
+    def __init__(self, process: subprocess.Popen[bytes], conn: Connection):
         self.process = process
         self.conn = conn
 
@@ -97,6 +97,17 @@ class OnDisk(Protocol):
     def oxigraph(self) -> ox.Store: ...
 
 
+class PoolOptions(TypedDict, total=False):
+    """WorkerPool's settings that :meth:`WorkerPool.for_store` passes on."""
+
+    size: int | None
+    timeout: float
+    max_rows: int
+    allowed_endpoints: Iterable[str]
+    queue_timeout: float | None
+    spawn_timeout: float
+
+
 class WorkerPool:
     """Worker processes that each hold the graph and run one query at a time.
 
@@ -120,7 +131,7 @@ class WorkerPool:
         owns_snapshot: bool = False,
     ):
         self.snapshot = Path(snapshot)
-        self.cache = None  # see answers.CachedPool
+        self.cache: CacheStats | None = None  # see answers.CachedPool
         self.size = size or default_workers()
         self.timeout = timeout
         self.max_rows = max_rows
@@ -129,7 +140,7 @@ class WorkerPool:
         self.spawn_timeout = spawn_timeout
         self._lock = threading.Lock()
         self._idle: collections.deque[_Worker] = collections.deque()
-        self._waiters: collections.deque[asyncio.Future] = collections.deque()
+        self._waiters: collections.deque[asyncio.Future[_Worker]] = collections.deque()
         self._workers: set[_Worker] = set()  # every live process, idle, busy or starting
         self._alive = 0  # ready workers, idle or busy
         self._started = False
@@ -140,8 +151,8 @@ class WorkerPool:
         self._finalizer = weakref.finalize(self, _cleanup, self._workers, cleanup_dir)
 
     @classmethod
-    def for_store(cls, store: OnDisk, *, in_memory: bool = False, **kwargs
-                  ) -> WorkerPool:
+    def for_store(cls, store: OnDisk, *, in_memory: bool = False,
+                  **kwargs: Unpack[PoolOptions]) -> WorkerPool:
         """A pool over the embedded ``store``: workers open its prebuilt on-disk store
         read-only when it was opened from one and ``in_memory`` is false; otherwise they
         load a snapshot written to a private temporary directory removed on :meth:`close`
@@ -309,7 +320,7 @@ class WorkerPool:
                     continue
             self._idle.append(worker)
 
-    def _hand(self, fut: asyncio.Future, worker: _Worker) -> None:
+    def _hand(self, fut: asyncio.Future[_Worker], worker: _Worker) -> None:
         if fut.done():
             self._release(worker)
         else:
@@ -342,7 +353,7 @@ class WorkerPool:
         limit = self.timeout if timeout is None else timeout
         worker = await self._acquire()
         loop = asyncio.get_running_loop()
-        fut: asyncio.Future = loop.create_future()
+        fut: asyncio.Future[bytes] = loop.create_future()
         conn = worker.conn
         try:
             conn.send_bytes(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
@@ -388,12 +399,12 @@ class WorkerPool:
         raise ERROR_CLASSES.get(status, QueryFailed)(rest[0])
 
 
-def _fail(fut: asyncio.Future, exc: BaseException) -> None:
+def _fail(fut: asyncio.Future[Any], exc: BaseException) -> None:
     if not fut.done():
         fut.set_exception(exc)
 
 
-def _cleanup(workers: set, directory: Path | None) -> None:
+def _cleanup(workers: set[_Worker], directory: Path | None) -> None:
     for worker in list(workers):
         worker.kill()
     for worker in list(workers):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from rdflib import Literal
 
@@ -24,7 +25,7 @@ from ..laureates import add_former_reference, add_laureateship, add_programme
 from ..namespaces import AULA, PROV, RDF, RDFS, XSD
 from ..provenance import LICENCE_OUVERTE_2, SourceInfo
 from ..reading import check_insee, find_file, input_error, iter_csv, parse_date
-from ..registry import Located
+from ..registry import Located, required
 from ..report import ImportReport, Triples
 from ..territory import Territory
 
@@ -67,19 +68,19 @@ def locate(from_path: Path) -> Located:
 
 
 def describe(located: Located) -> SourceInfo:
-    return source_info(edition_of(located["list"]))
+    return source_info(edition_of(required(located, "list")))
 
 
 def build(located: Located, territory: Territory, report: ImportReport
           ) -> tuple[Triples, list[Path]]:
-    path = located["list"]
+    path = required(located, "list")
     edition = edition_of(path)
     key = KEY if edition == "2024-09" else KEY_2025
     graph = Triples()
     add_programme(graph, "acv")
-    conventions: dict[str, dict] = {}
-    required = COLUMNS_2024 if edition == "2024-09" else COLUMNS_2025
-    for line, row in iter_csv(path, required):
+    conventions: dict[str, dict[str, Any]] = {}
+    columns = COLUMNS_2024 if edition == "2024-09" else COLUMNS_2025
+    for line, row in iter_csv(path, columns):
         report.tick()
         code = check_insee(row["insee_com"], path, line, "insee_com")
         raw_id = row["id_acv"].strip()

@@ -21,10 +21,12 @@ The same IRIs as the seeds (minted from the INSEE code and SIREN), so no ``owl:s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from ... import vocab
 from ..namespaces import (
@@ -43,7 +45,7 @@ from ..namespaces import (
 )
 from ..provenance import LICENCE_OUVERTE_2, SourceInfo
 from ..reading import find_file, input_error, iter_json_array
-from ..registry import Located, directory_of
+from ..registry import Located, directory_of, required
 from ..report import ImportReport, Triples
 from ..territory import Territory, cog_dir_in, cog_edition
 
@@ -96,7 +98,8 @@ def files(cog_dir: Path) -> list[Path]:
     ]
 
 
-def _population(graph: Triples, area, key: str, year: int, kind: str, value) -> None:
+def _population(graph: Triples, area: URIRef, key: str, year: int, kind: str, value: int
+                ) -> None:
     obs = vocab.population_observation(kind, key, year)
     graph.add((obs, RDF.type, QB.Observation))
     graph.add((obs, QB.dataSet, POPULATION_DATASET))
@@ -131,12 +134,14 @@ def _describe_population_dataset(graph: Triples, year: int, edition: int) -> Non
     # The population kinds and the unit are concepts of ontology/schemes.ttl, labelled there.
 
 
-def _require(record, keys, path, line):
+def _require(record: object, keys: Iterable[str], path: Path, line: int) -> dict[str, Any]:
+    """``record`` as the JSON object it must be, with non-empty strings at ``keys``."""
     if not isinstance(record, dict):
         raise input_error(path, line, "expected a JSON object")
     for key in keys:
         if not isinstance(record.get(key), str) or not record[key].strip():
             raise input_error(path, line, f"missing or empty field {key!r}")
+    return record
 
 
 def locate(from_path: Path) -> Located:
@@ -144,13 +149,13 @@ def locate(from_path: Path) -> Located:
 
 
 def describe(located: Located) -> SourceInfo:
-    return source_info(cog_edition(located["cog"]))
+    return source_info(cog_edition(required(located, "cog")))
 
 
 def build(located: Located, territory: Territory, report: ImportReport
           ) -> tuple[Triples, list[Path]]:
     """The COG graph for ``territory``'s scope. Raises InputError before anything is written."""
-    cog_dir = located["cog"]
+    cog_dir = required(located, "cog")
     communes_file, epci_file, dep_file, reg_file = files(cog_dir)
     edition = cog_edition(cog_dir)
     pop_year = edition - 3
@@ -159,9 +164,9 @@ def build(located: Located, territory: Territory, report: ImportReport
     epci_of: dict[str, str] = {}
 
     # EPCI first: a commune's EPCI comes from the member lists.
-    for line, record in iter_json_array(epci_file):
+    for line, item in iter_json_array(epci_file):
         report.tick()
-        _require(record, ("code", "nom", "type"), epci_file, line)
+        record = _require(item, ("code", "nom", "type"), epci_file, line)
         siren = record["code"]
         if not vocab.is_siren(siren):
             raise input_error(epci_file, line, f"not a SIREN: {siren!r}")
@@ -206,9 +211,9 @@ def build(located: Located, territory: Territory, report: ImportReport
     regions: set[str] = set()
     alt_labels: list[tuple[str, str]] = []
     former_names: dict[str, str] = {}
-    for line, record in iter_json_array(communes_file):
+    for line, item in iter_json_array(communes_file):
         report.tick()
-        _require(record, ("code", "nom", "type"), communes_file, line)
+        record = _require(item, ("code", "nom", "type"), communes_file, line)
         code, kind = record["code"], record["type"]
         if not vocab.is_insee_commune_code(code):
             raise input_error(communes_file, line, f"not an INSEE commune code: {code!r}")
@@ -268,9 +273,9 @@ def build(located: Located, territory: Territory, report: ImportReport
             merged = KNOWN_MERGER_DATES[today].isoformat()
             graph.add((former, AULA.mergedOn, Literal(merged, datatype=XSD.date)))
 
-    for line, record in iter_json_array(dep_file):
+    for line, item in iter_json_array(dep_file):
         report.tick()
-        _require(record, ("code", "nom"), dep_file, line)
+        record = _require(item, ("code", "nom"), dep_file, line)
         if territory.scope == "aula" and record["code"] not in departements:
             continue
         dep = vocab.departement(record["code"])
@@ -279,9 +284,9 @@ def build(located: Located, territory: Territory, report: ImportReport
         graph.add((dep, IGEO.codeINSEE, Literal(record["code"])))
         if record.get("region"):
             graph.add((dep, AULA.region, vocab.region(record["region"])))
-    for line, record in iter_json_array(reg_file):
+    for line, item in iter_json_array(reg_file):
         report.tick()
-        _require(record, ("code", "nom"), reg_file, line)
+        record = _require(item, ("code", "nom"), reg_file, line)
         if territory.scope == "aula" and record["code"] not in regions:
             continue
         reg = vocab.region(record["code"])

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..laureates import add_former_reference, add_laureateship, add_programme
 from ..provenance import LICENCE_OUVERTE_2, SourceInfo
 from ..reading import check_insee, find_file, input_error, iter_csv, parse_date
-from ..registry import Located
+from ..registry import Located, required
 from ..report import ImportReport, Triples
 from ..territory import Territory
 
@@ -51,7 +51,7 @@ def describe(located: Located) -> SourceInfo:
 
 def build(located: Located, territory: Territory, report: ImportReport
           ) -> tuple[Triples, list[Path]]:
-    path = located["list"]
+    path = required(located, "list")
     graph = Triples()
     add_programme(graph, "ort")
     for line, row in iter_csv(path, (CODE, SIGNED, DATE)):

@@ -22,6 +22,7 @@ the laureateship records the code the source used with ``aula:recordedAs``.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 from rdflib import Literal, URIRef
@@ -87,14 +88,14 @@ def source_info() -> SourceInfo:
     )
 
 
-def _flag(row, column, path, line) -> bool:
+def _flag(row: dict[str, str], column: str, path: Path, line: int) -> bool:
     value = row[column].strip()
     if value not in ("0", "1", ""):
         raise input_error(path, line, f"column {column}: expected 0 or 1, found {value!r}")
     return value == "1"
 
 
-def _acv2_convention(graph: Triples, today: str, signed) -> URIRef | None:
+def _acv2_convention(graph: Triples, today: str, signed: date | None) -> URIRef | None:
     """The "ACV 2" (2023-2024) convention a commune signed, as an event of its own."""
     if signed is None:
         return None
@@ -109,7 +110,7 @@ def _acv2_convention(graph: Triples, today: str, signed) -> URIRef | None:
     return conv
 
 
-def _resolve(code, territory, report):
+def _resolve(code: str, territory: Territory, report: ImportReport) -> str | None:
     today = territory.resolve(code)
     if today is None:
         report.skip("INSEE code unknown to the COG")

@@ -12,6 +12,7 @@ comparing the two is one of the reconciliation queries.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from rdflib import Literal
@@ -20,7 +21,7 @@ from ..laureates import add_former_reference, add_laureateship, add_programme
 from ..namespaces import DCTERMS
 from ..provenance import LICENCE_OUVERTE_2, SourceInfo
 from ..reading import check_insee, find_file, iter_csv, parse_date
-from ..registry import Located, sibling
+from ..registry import Located, required, sibling
 from ..report import ImportReport, Triples
 from ..territory import Territory
 
@@ -54,9 +55,9 @@ def is_placeholder(row: dict[str, str]) -> bool:
     return set(row["insee_com"].strip()) == {"9"} and row.get("insee_dep", "").strip() == "99"
 
 
-def signature_dates(gazetteer: Path, territory: Territory) -> dict[str, object]:
+def signature_dates(gazetteer: Path, territory: Territory) -> dict[str, date]:
     """Today's INSEE code -> PVD signature date, from the gazetteer."""
-    dates = {}
+    dates: dict[str, date] = {}
     for line, row in iter_csv(gazetteer, ("insee_com", "pvd", "pvd_signed_at")):
         code = check_insee(row["insee_com"], gazetteer, line, "insee_com")
         signed = parse_date(row["pvd_signed_at"], gazetteer, line, "pvd_signed_at")
@@ -78,7 +79,7 @@ def describe(located: Located) -> SourceInfo:
 
 def build(located: Located, territory: Territory, report: ImportReport
           ) -> tuple[Triples, list[Path]]:
-    path, gazetteer = located["list"], located["gazetteer"]
+    path, gazetteer = required(located, "list"), located["gazetteer"]
     dates = signature_dates(gazetteer, territory) if gazetteer is not None else {}
     graph = Triples()
     add_programme(graph, "pvd")
