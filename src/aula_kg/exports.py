@@ -126,7 +126,7 @@ def sources_of(store: Store) -> list[tuple[str, str]]:
 def file_name(query: StoredQuery, given: Mapping[str, str], day: dt.date, extension: str) -> str:
     """``preconisations-inexplorees_lens-lievin_2026-12-04.xlsx``: the question's first
     words, its parameters' values, the date (ASCII only, safe in any file system)."""
-    words = []
+    words: list[str] = []
     for word in normalise(query.title["fr"]).split():
         if word in _STOP_WORDS and len(words) >= 2:
             break

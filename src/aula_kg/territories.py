@@ -38,7 +38,7 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).strip()
 
 
-def collation_key(text: str) -> tuple[str, str]:
+def collation_key(text: str) -> tuple[str, str, str]:
     """A French sort key, the same on every machine (no locale): letters compared without
     accents or case first ("Béthune" with the b's, "Écoivres" with the e's), then the
     accented form after the plain one, then the text itself."""
