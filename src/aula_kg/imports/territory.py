@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .reading import find_file, input_error, iter_json_array
+from .report import ImportReport
 
 #: The five EPCI of the AULA territory, by SIREN.
 AULA_EPCI = ("200072460", "246200364", "246200299", "200069672", "200044030")
@@ -74,6 +75,20 @@ class Territory:
 
     def in_scope(self, code: str) -> bool:
         return self.scope == "france" or code in self._aula
+
+    def keep(self, code: str, report: ImportReport) -> str | None:
+        """Today's code of a row's commune when the import keeps it (counted in
+        ``report``); None, with the reason noted, for a code the COG does not know or a
+        commune outside the scope."""
+        today = self.resolve(code)
+        if today is None:
+            report.skip("INSEE code unknown to the COG")
+            return None
+        if not self.in_scope(today):
+            report.skip("commune outside the scope")
+            return None
+        report.kept += 1
+        return today
 
     def __post_init__(self) -> None:
         self._aula = self.scope_communes if self.scope == "aula" else set()

@@ -95,14 +95,9 @@ def build(located: Located, territory: Territory, report: ImportReport
                 raise input_error(path, line, f"column id_acv: not an ACV id: {raw_id!r}")
             conv_id = f"acv-{match.group(1)}"
             signed = None
-        today = territory.resolve(code)
+        today = territory.keep(code, report)
         if today is None:
-            report.skip("INSEE code unknown to the COG")
             continue
-        if not territory.in_scope(today):
-            report.skip("commune outside the scope")
-            continue
-        report.kept += 1
         if edition == "2024-09":
             entry = conventions.setdefault(
                 conv_id,

@@ -64,14 +64,9 @@ def build(located: Located, territory: Territory, report: ImportReport
         if status != "Signée":
             report.skip(f"ORT not signed ({status or 'no status'})")
             continue
-        today = territory.resolve(code)
+        today = territory.keep(code, report)
         if today is None:
-            report.skip("INSEE code unknown to the COG")
             continue
-        if not territory.in_scope(today):
-            report.skip("commune outside the scope")
-            continue
-        report.kept += 1
         if signed is None:
             report.note("signed ORT without a date")
         add_laureateship(graph, "ort", today, KEY, signed=signed, recorded_as=code)

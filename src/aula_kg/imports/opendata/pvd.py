@@ -90,14 +90,9 @@ def build(located: Located, territory: Territory, report: ImportReport
             continue
         code = check_insee(row["insee_com"], path, line, "insee_com")
         signed = parse_date(row["date_signature"], path, line, "date_signature")
-        today = territory.resolve(code)
+        today = territory.keep(code, report)
         if today is None:
-            report.skip("INSEE code unknown to the COG")
             continue
-        if not territory.in_scope(today):
-            report.skip("commune outside the scope")
-            continue
-        report.kept += 1
         signed = signed or dates.get(today)
         if signed is None:
             report.note("no signature date in the gazetteer")
