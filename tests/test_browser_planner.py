@@ -174,7 +174,7 @@ def test_task_sharing_a_link(browser, base_url):
 
 
 def test_task_a_partial_name(browser, base_url):
-    browser.get(base_url + "/dossier?territoire=Henin")
+    browser.get(base_url + "/dossier?territoire=Henin-Beamont")
     wait_for(browser, ".error-box")
     link = browser.find_element("css selector", "ul.candidates a")
     assert link.text == "Hénin-Beaumont"
@@ -182,7 +182,7 @@ def test_task_a_partial_name(browser, base_url):
     link.click()
     wait_for(browser, "ol.recs")
     assert texts(browser, "h1") == ["Hénin-Beaumont"]
-    browser.get(base_url + "/carte?territoire=ternois")
+    browser.get(base_url + "/carte?territoire=ternos")
     wait_for(browser, "#carte svg")  # the map stays on screen
     assert "CC du Ternois" in texts(browser, "ul.candidates a")
     no_horizontal_overflow(browser)

@@ -300,6 +300,8 @@ FORMATTED_SPARQL_ALLOWED = {
     ("web/pages/resources.py", "collect"): "a named graph's IRI, checked to be one of the "
                                            "store's",
     ("web/sparql.py", "service_description"): "the service description's English text",
+    ("web/pages/editor.py", "completion_terms"): "the editor's completion text for a "
+                                                 "prefix declaration; never run",
 }
 
 

@@ -50,7 +50,7 @@ def test_a_territory_no_census_covered_is_not_assessed(client, territory):
     assert set(tiles(page.text).values()) == {"not-assessed"}
     words = text(page.text)
     assert "Aucun recensement des actions ne couvre ce territoire" in words
-    assert "inexplorée" not in words.lower().replace("non évaluée", "")
+    assert "inexplorée sur ce territoire" not in words and "badge warn" not in page.text
     # What the sources cover, read from the graph's censuses, not written in the template.
     assert "porte sur Béthune-Bruay-La-Buissière, Lens-Liévin" in words
 
