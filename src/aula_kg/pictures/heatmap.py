@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 from rdflib import URIRef
 
 from ..answering import Answer
+from ..territories import collation_key
 from .svg import INK, MUTED, NEUTRAL, TEXT, attr, blend, hatch, svg, text, text_width
 
 
@@ -41,7 +42,9 @@ def coverage_heatmap(matrix: Answer, recommendations: Answer, *, lang: str = "fr
         counts[(territory, str(row["notation"]))] = int(row["actions"])
         states[(territory, str(row["notation"]))] = str(row.get("state") or "")
         if str(row.get("coverage") or "") == "partial":
-            partial[territory] = str(row.get("covered_communes") or "")
+            # Read in French order whatever order the store concatenated them in.
+            names = str(row.get("covered_communes") or "").split(", ")
+            partial[territory] = ", ".join(sorted(filter(None, names), key=collation_key))
     highest = max(counts.values(), default=0) or 1
 
     label_width = max([text_width(label, 12) + 20 for rows in groups.values() for _, label in rows]
