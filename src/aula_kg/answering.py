@@ -36,7 +36,7 @@ from typing import Any
 import anyio
 from rdflib.term import Identifier
 
-from . import federation
+from . import federation, prepared
 from .catalog import RESOURCE_TYPES, Catalog, StoredQuery
 from .config import Settings
 from .errors import InputError, QueryRejected
@@ -142,14 +142,14 @@ class StoredQueries:
     def catalog(self) -> Catalog:
         """The planners' stored queries (``queries/*.rq``)."""
         if self._catalog is None:
-            self._catalog = Catalog.load(self.settings.queries_dir)
+            self._catalog = prepared.catalog(self.settings)
         return self._catalog
 
     @property
     def internal(self) -> Catalog:
         """The product's own queries (``queries/internal/*.rq``), never listed to planners."""
         if self._internal is None:
-            self._internal = Catalog.load_internal(self.settings.queries_dir)
+            self._internal = prepared.internal_catalog(self.settings)
         return self._internal
 
     def get(self, name: str) -> StoredQuery:
@@ -160,7 +160,7 @@ class StoredQueries:
         """The name index of the served graph, built once (blocking: call from a thread)."""
         with self._lock:
             if self._names is None:
-                self._names = NameIndex(self.store)
+                self._names = prepared.name_index(self.store, self.settings)
             return self._names
 
     async def names_async(self) -> NameIndex:

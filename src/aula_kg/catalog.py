@@ -47,10 +47,14 @@ description) never lists them, and ``/api/queries/{name}`` cannot run them.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
@@ -59,7 +63,6 @@ from rdflib.term import Identifier
 from . import vocab
 from .errors import InputError, ParameterError, UnknownQuery
 from .messages import PARAMETER_TYPES, Message
-from .queryform import query_form
 from .territories import TERRITORY_KINDS, NameIndex
 
 #: The sub-folder of the queries directory that holds the internal queries.
@@ -192,12 +195,44 @@ def slot_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"VALUES\s+\?" + re.escape(name) + r"\s*\{\s*UNDEF\s*\}")
 
 
-def parse_stored_query(path: Path) -> StoredQuery:
-    """Read one ``.rq`` file; InputError names the file and what is wrong."""
+def text_digest(text: str) -> str:
+    """The key of a query text in the build's prepared catalogue."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def record_of(query: StoredQuery) -> dict[str, Any]:
+    """What :func:`parse_stored_query` learnt of a file, as JSON (the build's prepared
+    catalogue): everything but the path and the text, which the reader has."""
+    return {
+        "title": query.title, "description": query.description, "tags": query.tags,
+        "parameters": [dataclasses.asdict(p) for p in query.parameters],
+        "form": query.form, "examples": query.examples, "questions": query.questions,
+        "columns": query.columns,
+    }
+
+
+def from_record(path: Path, text: str, record: Mapping[str, Any]) -> StoredQuery:
+    return StoredQuery(
+        path.stem, path, dict(record["title"]), dict(record["description"]),
+        list(record["tags"]), [Parameter(**p) for p in record["parameters"]], text,
+        str(record["form"]), dict(record["examples"]),
+        {k: list(v) for k, v in record["questions"].items()},
+        {k: dict(v) for k, v in record["columns"].items()},
+    )
+
+
+def parse_stored_query(path: Path, known: Mapping[str, Mapping[str, Any]] | None = None
+                       ) -> StoredQuery:
+    """Read one ``.rq`` file; InputError names the file and what is wrong. ``known``: what
+    an earlier parse learnt of each text, by :func:`text_digest` (the build's prepared
+    catalogue); a text found there is not parsed again."""
     name = path.stem
     if not NAME.match(name):
         raise InputError(code="catalog.bad_name", path=str(path))
     text = path.read_text(encoding="utf-8")
+    record = known.get(text_digest(text)) if known else None
+    if record is not None:
+        return from_record(path, text, record)
     header = "\n".join(
         line[2:].removeprefix(" ") for line in text.splitlines() if line.startswith("#+")
     )
@@ -228,6 +263,8 @@ def parse_stored_query(path: Path) -> StoredQuery:
                 max_length=int(spec.get("max_length", 200)),
             )
         )
+    from .queryform import query_form  # rdflib's SPARQL grammar: only for a new text
+
     try:
         form = query_form(text)
     except Exception as exc:
@@ -256,16 +293,23 @@ class Catalog:
         self.queries = {q.name: q for q in sorted(queries, key=lambda q: q.name)}
 
     @classmethod
-    def load(cls, directory: Path) -> Catalog:
+    def load(cls, directory: Path, known: Mapping[str, Mapping[str, Any]] | None = None
+             ) -> Catalog:
+        """The queries of ``directory``; ``known``: see :func:`parse_stored_query`."""
         if not directory.is_dir():
             raise InputError(code="catalog.no_directory", path=str(directory))
-        return cls([parse_stored_query(p) for p in sorted(directory.glob("*.rq"))])
+        return cls([parse_stored_query(p, known) for p in sorted(directory.glob("*.rq"))])
 
     @classmethod
-    def load_internal(cls, queries_dir: Path) -> Catalog:
+    def load_internal(cls, queries_dir: Path,
+                      known: Mapping[str, Mapping[str, Any]] | None = None) -> Catalog:
         """The product's own queries, ``queries_dir/internal/*.rq`` (none when absent)."""
         directory = queries_dir / INTERNAL_DIR
-        return cls.load(directory) if directory.is_dir() else cls([])
+        return cls.load(directory, known) if directory.is_dir() else cls([])
+
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Every query's :func:`record_of`, by :func:`text_digest` of its text."""
+        return {text_digest(q.text): record_of(q) for q in self}
 
     def get(self, name: str) -> StoredQuery:
         # Names are checked against the catalogue's keys, never used to build a path.

@@ -147,6 +147,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "{path} : {reason}",
         "en": "{path}: {reason}",
     },
+    # What the build prepares for readers (aula_kg.prepared, issue 17).
+    "names.unreadable": {
+        "fr": "l'index des noms {path} est illisible ({reason}) : relancez 'aula-kg build'",
+        "en": "the name index {path} is unreadable ({reason}): run 'aula-kg build' again",
+    },
     "federation.bad_service": {
         "fr": "{path} : [federation] service doit être une clé en minuscules_avec_soulignés.",
         "en": "{path}: [federation] service must be a lower_snake_case key",

@@ -20,13 +20,17 @@ the pages' forgiving search; neither changes what :meth:`NameIndex.resolve` answ
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import URIRef
 
 from . import vocab
-from .errors import AmbiguousName, ParameterError
+from .errors import AmbiguousName, InputError, ParameterError
 from .store import Store
 
 
@@ -123,11 +127,18 @@ TERRITORY_KINDS = {"commune", "epci", "pair", "territory"}
 
 
 class NameIndex:
-    """An index of the names of one store's territories, programmes and concepts."""
+    """An index of the names of one store's territories, programmes and concepts.
+
+    ``NameIndex(store)`` reads the names from the store (seconds on the national graph);
+    the build writes the same index to a file (:meth:`write`) that :meth:`open` reads in
+    milliseconds: exact lookups (what a stored query's parameter needs) query the file, and
+    the whole index is loaded only when a reader scans it (search, suggestions, lists).
+    """
 
     def __init__(self, store: Store):
         self._names: dict[str, dict[int, set[Candidate]]] = {}
         self._iris: dict[URIRef, Candidate] = {}
+        self._file: _NameFile | None = None
         # Lexical values, not rdflib terms: the national graph gives over 100,000 rows.
         replaced = dict(store.select_values(_REPLACED_QUERY))
         display = dict(store.select_values(_DISPLAY_QUERY))
@@ -141,15 +152,44 @@ class NameIndex:
             label = display.get(resource, name)
             self._add(name, int(rank), Candidate(URIRef(resource), label, kind))
 
+    @classmethod
+    def open(cls, path: Path) -> NameIndex:
+        """The index :meth:`write` wrote to ``path`` (InputError when it is unreadable)."""
+        index = cls.__new__(cls)
+        index._names, index._iris = {}, {}
+        index._file = _NameFile(Path(path))
+        return index
+
+    def write(self, path: Path) -> None:
+        """Write the index to ``path`` (SQLite), atomically."""
+        self.load()
+        _NameFile.write(Path(path), self._iris.values(), self.entries())
+
+    def load(self) -> NameIndex:
+        """Read the whole index into memory (a no-op when it is there already)."""
+        if self._file is not None:
+            self._names, self._iris = self._file.everything()
+            self._file = None
+        return self
+
     def _add(self, name: str, rank: int, candidate: Candidate) -> None:
         key = normalise(name)
         if key:
             self._names.setdefault(key, {}).setdefault(rank, set()).add(candidate)
         self._iris.setdefault(candidate.iri, candidate)
 
+    def _by_key(self, key: str) -> dict[int, set[Candidate]]:
+        names_file = self._file
+        return names_file.by_key(key) if names_file is not None else self._names.get(key, {})
+
+    def _by_iri(self, iri: URIRef) -> Candidate | None:
+        names_file = self._file
+        return names_file.by_iri(str(iri)) if names_file is not None else self._iris.get(iri)
+
     def entries(self):
         """Every (normalised name, rank, candidate) of the index, for readers that look for
         names inside a longer text (aula_kg.ask)."""
+        self.load()
         for key, ranks in self._names.items():
             for rank, candidates in ranks.items():
                 for candidate in candidates:
@@ -164,7 +204,7 @@ class NameIndex:
 
     def _matches(self, text: str, kinds: set[str]):
         """The candidates ``text`` names, rank by rank (best rank first, empty ranks left out)."""
-        by_rank = self._names.get(normalise(text), {})
+        by_rank = self._by_key(normalise(text))
         for rank in sorted(by_rank):
             matches = sorted(
                 (c for c in by_rank[rank] if c.kind in kinds),
@@ -177,7 +217,7 @@ class NameIndex:
         """The one resource of one of ``kinds`` that ``text`` names."""
         value = text.strip()
         if value.startswith(("http://", "https://")):
-            candidate = self._iris.get(URIRef(value))
+            candidate = self._by_iri(URIRef(value))
             if candidate and candidate.kind in kinds:
                 return candidate
             raise ParameterError(code="parameter.unknown_iri", parameter=parameter,
@@ -200,7 +240,7 @@ class NameIndex:
 
     def candidate(self, iri) -> Candidate | None:
         """The named resource ``iri`` (its display name and kind), None when unnamed."""
-        return self._iris.get(URIRef(str(iri)))
+        return self._by_iri(URIRef(str(iri)))
 
     def readings(self, text: str, kinds: set[str]) -> list[Candidate]:
         """Every resource of ``kinds`` that ``text`` names exactly, in any rank, best rank
@@ -221,6 +261,7 @@ class NameIndex:
         key = normalise(text)
         if not key:
             return []
+        self.load()
         words = key.split()
         scores = {name: _match_score(name, key, words) for name in self._names}
         if all(score is None for score in scores.values()):
@@ -259,6 +300,7 @@ class NameIndex:
 
     def all(self, kinds: set[str]) -> list[Candidate]:
         """Every resource of ``kinds`` once, in French order of its display name."""
+        self.load()
         found = {c.iri: c for c in self._iris.values() if c.kind in kinds}
         return sorted(found.values(), key=lambda c: (collation_key(c.label), str(c.iri)))
 
@@ -267,6 +309,7 @@ class NameIndex:
         import difflib
 
         key = normalise(text)
+        self.load()
         labels: dict[str, str] = {}
         for name, ranks in self._names.items():
             for candidates in ranks.values():
@@ -277,3 +320,88 @@ class NameIndex:
                         labels.setdefault(name, name if name.isdigit() else c.label)
         close = difflib.get_close_matches(key, list(labels), n=limit * 3, cutoff=0.75)
         return list(dict.fromkeys(labels[name] for name in close))[:limit]
+
+
+class _NameFile:
+    """A name index in SQLite: candidates (IRI, display name, kind) and the normalised names
+    that point at them, with their rank. Lookups take turns on one connection (the server
+    asks from several threads)."""
+
+    FORMAT = "1"
+
+    def __init__(self, path: Path):
+        try:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True,
+                                       check_same_thread=False)
+            found = self._db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+        except sqlite3.Error as exc:
+            raise InputError(code="names.unreadable", path=str(path), reason=str(exc)) from None
+        if found is None or found[0] != self.FORMAT:
+            raise InputError(code="names.unreadable", path=str(path),
+                             reason=f"format {found[0] if found else None}")
+        self._lock = threading.Lock()
+
+    def by_key(self, key: str) -> dict[int, set[Candidate]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT n.rank, c.iri, c.label, c.kind FROM name n "
+                "JOIN candidate c ON c.id = n.candidate WHERE n.key = ?", (key,)).fetchall()
+        found: dict[int, set[Candidate]] = {}
+        for rank, iri, label, kind in rows:
+            found.setdefault(rank, set()).add(Candidate(URIRef(iri), label, kind))
+        return found
+
+    def by_iri(self, iri: str) -> Candidate | None:
+        with self._lock:
+            row = self._db.execute("SELECT iri, label, kind FROM candidate WHERE iri = ? "
+                                   "ORDER BY id LIMIT 1", (iri,)).fetchone()
+        return None if row is None else Candidate(URIRef(row[0]), row[1], row[2])
+
+    def everything(self) -> tuple[dict[str, dict[int, set[Candidate]]], dict[URIRef, Candidate]]:
+        with self._lock:
+            candidates = self._db.execute(
+                "SELECT id, iri, label, kind FROM candidate ORDER BY id").fetchall()
+            names = self._db.execute("SELECT key, rank, candidate FROM name").fetchall()
+        by_id = {cid: Candidate(URIRef(iri), label, kind) for cid, iri, label, kind in candidates}
+        iris: dict[URIRef, Candidate] = {}
+        for candidate in by_id.values():
+            iris.setdefault(candidate.iri, candidate)
+        table: dict[str, dict[int, set[Candidate]]] = {}
+        for key, rank, cid in names:
+            table.setdefault(key, {}).setdefault(rank, set()).add(by_id[cid])
+        return table, iris
+
+    @classmethod
+    def write(cls, path: Path, first: Iterable[Candidate],
+              entries: Iterable[tuple[str, int, Candidate]]) -> None:
+        """``first``: each IRI's own candidate (what :meth:`by_iri` answers), in order."""
+        scratch = path.with_name(f".{path.name}.tmp")
+        scratch.unlink(missing_ok=True)
+        db = sqlite3.connect(scratch)
+        try:
+            db.executescript(
+                "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                "CREATE TABLE candidate(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, "
+                "label TEXT NOT NULL, kind TEXT NOT NULL);"
+                "CREATE TABLE name(key TEXT NOT NULL, rank INTEGER NOT NULL, "
+                "candidate INTEGER NOT NULL);")
+            ids: dict[Candidate, int] = {}
+
+            def candidate_id(candidate: Candidate) -> int:
+                if candidate not in ids:
+                    ids[candidate] = len(ids) + 1
+                return ids[candidate]
+
+            for candidate in first:
+                candidate_id(candidate)
+            rows = [(key, rank, candidate_id(c)) for key, rank, c in entries]
+            db.executemany("INSERT INTO candidate VALUES (?, ?, ?, ?)",
+                           [(i, str(c.iri), c.label, c.kind) for c, i in ids.items()])
+            db.executemany("INSERT INTO name VALUES (?, ?, ?)", rows)
+            db.executescript("CREATE INDEX name_key ON name(key);"
+                             "CREATE INDEX candidate_iri ON candidate(iri, id);")
+            db.execute("INSERT INTO meta VALUES ('format', ?)", (cls.FORMAT,))
+            db.commit()
+        finally:
+            db.close()
+        scratch.replace(path)

@@ -9,9 +9,8 @@ import datetime
 import sys
 from pathlib import Path
 
-from .. import exports
+from .. import exports, prepared
 from ..answering import StoredQueries
-from ..catalog import Catalog
 from ..config import Settings
 from ..errors import AmbiguousName, ParameterError
 from ..files import write_atomically
@@ -49,7 +48,7 @@ def register(subparsers) -> None:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    catalog = Catalog.load(Settings.from_env().queries_dir)
+    catalog = prepared.catalog(Settings.from_env())
     for query in catalog:
         params = ", ".join(
             f"{p.name}{'' if p.required else '?'}:{p.type}" for p in query.parameters
@@ -76,7 +75,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if getattr(args, "endpoint", None):
         settings = dataclasses.replace(settings, endpoint=args.endpoint)
-    catalog = Catalog.load(settings.queries_dir)
+    catalog = prepared.catalog(settings)
     query = catalog.get(args.name)
     params = parse_params(args.param)
     # The same answer as the server's, in this process: no worker processes for one query.

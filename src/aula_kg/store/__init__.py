@@ -14,6 +14,8 @@ from ..errors import GraphUnavailable
 from . import prebuilt
 from .base import CappedOutput, Executor, Limits, QueryOutput, QueryRequest, SelectResult, Store
 from .embedded import EmbeddedStore
+from .known_answers import FILE_NAME as KNOWN_ANSWERS_FILE
+from .known_answers import KnownAnswers, prepared_dir
 
 __all__ = ["CappedOutput", "EmbeddedStore", "Executor", "Limits", "QueryOutput", "QueryRequest",
            "SelectResult", "Store", "open_executor", "open_store"]
@@ -37,7 +39,9 @@ def open_store(settings: Settings) -> Store:
         )
     prebuilt_store = prebuilt.locate(settings.build_dir, settings.manifest_file)
     if prebuilt_store is not None:
-        return EmbeddedStore.open(prebuilt_store)
+        known = KnownAnswers.read(
+            prepared_dir(settings.build_dir, prebuilt_store) / KNOWN_ANSWERS_FILE)
+        return EmbeddedStore.open(prebuilt_store, known)
     path = settings.graph_file
     if not path.is_file():
         raise GraphUnavailable(f"no built graph at {path}: run 'aula-kg build' first")

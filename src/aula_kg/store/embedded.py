@@ -23,6 +23,7 @@ from ..errors import GraphUnavailable, QueryRejected
 from ..formats import OXIGRAPH_GRAPH_FORMATS
 from . import base as lookups
 from .base import Executor, Limits, SelectResult
+from .known_answers import KnownAnswers
 from .terms import serialized, to_oxigraph, to_rdflib, with_union_default_graph
 
 
@@ -36,20 +37,23 @@ class EmbeddedStore:
     ``GRAPH`` patterns see where each fact comes from.
     """
 
-    def __init__(self, store: ox.Store | None = None, path: Path | None = None):
+    def __init__(self, store: ox.Store | None = None, path: Path | None = None,
+                 known: KnownAnswers | None = None):
         self._store = store if store is not None else ox.Store()
         #: The on-disk store this one was opened from (read-only), None when in memory.
         self.path = path
+        #: What the build already answered for this (read-only) graph.
+        self.known = known
 
     @classmethod
-    def open(cls, path: Path) -> EmbeddedStore:
+    def open(cls, path: Path, known: KnownAnswers | None = None) -> EmbeddedStore:
         """The prebuilt on-disk store at ``path``, read-only (its default graph already
-        holds the union, see store.prebuilt)."""
+        holds the union, see store.prebuilt), with the answers its build computed."""
         try:
             store = ox.Store.read_only(str(path))
         except OSError as exc:
             raise GraphUnavailable(f"cannot open the prebuilt store {path}: {exc}") from exc
-        return cls(store, Path(path))
+        return cls(store, Path(path), known)
 
     @classmethod
     def from_file(cls, path: Path) -> EmbeddedStore:
@@ -93,6 +97,10 @@ class EmbeddedStore:
     def select(
         self, query: str, bindings: Mapping[str, Identifier] | None = None
     ) -> SelectResult:
+        if self.known is not None and not bindings:
+            answered = self.known.select(query)
+            if answered is not None:
+                return answered
         result = self._run(query, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryRejected("expected a SELECT query")
@@ -103,6 +111,10 @@ class EmbeddedStore:
     def select_values(self, query: str) -> list[tuple[str | None, ...]]:
         """A SELECT answer as the terms' lexical values (IRIs, literal texts): no rdflib
         terms made, for the indexes that read tens of thousands of rows."""
+        if self.known is not None:
+            answered = self.known.select_values(query)
+            if answered is not None:
+                return answered
         result = self._run(query, None)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryRejected("expected a SELECT query")
@@ -157,6 +169,8 @@ class EmbeddedStore:
 
     def triple_count(self) -> int:
         """Distinct triples: the size of the default graph (the union), counted in Rust."""
+        if self.known is not None and self.known.triple_count is not None:
+            return self.known.triple_count
         result = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("a SELECT gave no solutions")
@@ -164,6 +178,8 @@ class EmbeddedStore:
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph."""
+        if self.known is not None and self.known.graph_sizes is not None:
+            return dict(self.known.graph_sizes)
         result = self._store.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )

@@ -94,18 +94,21 @@ async def list_queries(request: Request) -> JSONResponse:
     summary="État du serveur / server status",
     description="What the server serves and how warm it is: the store (`prebuilt`, "
     "`memory` or `remote`), query workers ready out of started, whether the indexes the "
-    "pages and stored queries need are built (`warm`), and the answer cache's use.",
+    "pages and stored queries need are built (`warm`), whether every page answers without "
+    "waiting (`ready`: warm and every worker started), and the answer cache's use.",
 )
 async def status(request: Request) -> JSONResponse:
     services = app_services(request)
     kind = services.store.kind
     pool = services.pool
+    workers_ready = getattr(pool, "ready_workers", pool.size)
     cache = getattr(pool, "cache", None)
     return JSONResponse({
         "version": __version__,
         "store": kind,
-        "workers": {"size": pool.size, "ready": getattr(pool, "ready_workers", pool.size)},
+        "workers": {"size": pool.size, "ready": workers_ready},
         "warm": services.warm,
+        "ready": services.warm and workers_ready >= pool.size,
         "answer_cache": None if cache is None else {
             "entries": len(cache), "bytes": cache.size, "capacity": cache.capacity,
             "hits": cache.hits, "misses": cache.misses,

@@ -25,8 +25,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .. import __version__, formats, vocab
-from ..catalog import Catalog
+from .. import __version__, formats, prepared, vocab
 from ..errors import AulaKgError, NotAcceptable, RangeNotSatisfiable, UnknownDownload
 from ..publishing import dcat, dumps, facts, void
 from .errors import error_response
@@ -65,7 +64,7 @@ class Publication:
     def facts(self) -> facts.GraphFacts:
         with self._lock:
             if self._facts is None:
-                internal = Catalog.load_internal(self.settings.queries_dir)
+                internal = prepared.internal_catalog(self.settings)
                 self._facts = facts.collect(self.store, internal)
             return self._facts
 

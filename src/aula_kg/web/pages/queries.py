@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import anyio
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from rdflib import URIRef
 from rdflib.term import Identifier
@@ -155,7 +155,7 @@ def typed_value(names: NameIndex, candidate, kinds: set[str]) -> str:
 
 
 
-async def territory_choices(request: Request) -> list[dict[str, Any]]:
+async def territory_choices(request: Request | FastAPI) -> list[dict[str, Any]]:
     """The territories a planner picks from: those of the stored query coverage_matrix
     (ACV communes, pairs, EPCI) and the agency's territory marked ``featured``, then every
     other commune, EPCI and pair of the name index (for the autocomplete); in French
@@ -182,7 +182,8 @@ async def territory_choices(request: Request) -> list[dict[str, Any]]:
                       "kind_name": KIND_NAMES["territory"], "featured": True,
                       "dossier": "/dossier/territory/aula"}
     names = await services.queries.names_async()
-    for candidate in names.all(TERRITORY_KINDS):
+    # Tens of thousands of communes on the national graph: sorted off the event loop.
+    for candidate in await anyio.to_thread.run_sync(names.all, TERRITORY_KINDS):
         iri = str(candidate.iri)
         if iri not in seen and iri.startswith(str(vocab.ID)):
             seen[iri] = {"iri": iri, "label": candidate.label, "kind": candidate.kind,
