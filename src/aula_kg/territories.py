@@ -300,7 +300,9 @@ class NameIndex:
 
     def all(self, kinds: set[str]) -> list[Candidate]:
         """Every resource of ``kinds`` once, in French order of its display name."""
-        self.load()
+        names_file = self._file
+        if names_file is not None:  # in that order in the file: no need to load it all
+            return names_file.in_order(kinds)
         found = {c.iri: c for c in self._iris.values() if c.kind in kinds}
         return sorted(found.values(), key=lambda c: (collation_key(c.label), str(c.iri)))
 
@@ -327,7 +329,7 @@ class _NameFile:
     that point at them, with their rank. Lookups take turns on one connection (the server
     asks from several threads)."""
 
-    FORMAT = "1"
+    FORMAT = "2"
 
     def __init__(self, path: Path):
         try:
@@ -357,6 +359,14 @@ class _NameFile:
                                    "ORDER BY id LIMIT 1", (iri,)).fetchone()
         return None if row is None else Candidate(URIRef(row[0]), row[1], row[2])
 
+    def in_order(self, kinds: set[str]) -> list[Candidate]:
+        marks = ", ".join("?" * len(kinds))
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT iri, label, kind FROM candidate WHERE position IS NOT NULL "
+                f"AND kind IN ({marks}) ORDER BY position", sorted(kinds)).fetchall()
+        return [Candidate(URIRef(iri), label, kind) for iri, label, kind in rows]
+
     def everything(self) -> tuple[dict[str, dict[int, set[Candidate]]], dict[URIRef, Candidate]]:
         with self._lock:
             candidates = self._db.execute(
@@ -382,7 +392,7 @@ class _NameFile:
             db.executescript(
                 "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
                 "CREATE TABLE candidate(id INTEGER PRIMARY KEY, iri TEXT NOT NULL, "
-                "label TEXT NOT NULL, kind TEXT NOT NULL);"
+                "label TEXT NOT NULL, kind TEXT NOT NULL, position INTEGER);"
                 "CREATE TABLE name(key TEXT NOT NULL, rank INTEGER NOT NULL, "
                 "candidate INTEGER NOT NULL);")
             ids: dict[Candidate, int] = {}
@@ -392,11 +402,16 @@ class _NameFile:
                     ids[candidate] = len(ids) + 1
                 return ids[candidate]
 
-            for candidate in first:
+            own = list(first)
+            for candidate in own:
                 candidate_id(candidate)
+            # Each IRI's own candidate gets its place in French order (NameIndex.all).
+            ordered = sorted(own, key=lambda c: (collation_key(c.label), str(c.iri)))
+            position = {c: place for place, c in enumerate(ordered)}
             rows = [(key, rank, candidate_id(c)) for key, rank, c in entries]
-            db.executemany("INSERT INTO candidate VALUES (?, ?, ?, ?)",
-                           [(i, str(c.iri), c.label, c.kind) for c, i in ids.items()])
+            db.executemany("INSERT INTO candidate VALUES (?, ?, ?, ?, ?)",
+                           [(i, str(c.iri), c.label, c.kind, position.get(c))
+                            for c, i in ids.items()])
             db.executemany("INSERT INTO name VALUES (?, ?, ?)", rows)
             db.executescript("CREATE INDEX name_key ON name(key);"
                              "CREATE INDEX candidate_iri ON candidate(iri, id);")

@@ -120,11 +120,13 @@ async def _warm_up(app: FastAPI) -> None:
     says ``ready`` once it is done."""
     services = app_services(app)
     try:
-        await anyio.to_thread.run_sync(lambda: services.queries.names().load())
+        # What the home page and the dossiers need first; the whole name index (for the
+        # pages' search) last.
         await anyio.to_thread.run_sync(services.queries.enum_values)
         await anyio.to_thread.run_sync(home_facts, services)
-        await anyio.to_thread.run_sync(publishing.publication(app).facts)
         await territory_choices(app)
+        await anyio.to_thread.run_sync(publishing.publication(app).facts)
+        await anyio.to_thread.run_sync(lambda: services.queries.names().load())
         services.warm = True
     except Exception:  # noqa: BLE001 - the requests that need them will report any error
         logger.warning("warm-up failed; the first requests will build the indexes",
