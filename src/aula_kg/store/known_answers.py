@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -34,7 +35,7 @@ class KnownAnswers:
     """SELECT answers by exact query text (SPARQL JSON bindings), the size of each named
     graph and the number of distinct triples."""
 
-    selects: dict[str, dict] = field(default_factory=dict)
+    selects: dict[str, dict[str, Any]] = field(default_factory=dict)
     graph_sizes: dict[str, int] | None = None
     triple_count: int | None = None
 
@@ -62,7 +63,8 @@ class KnownAnswers:
         result = store.query(query)
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError(f"not a SELECT query: {query[:60]!r}")
-        data = json.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
+        body = result.serialize(format=ox.QueryResultsFormat.JSON)
+        data = json.loads(body or b"{}")
         bindings = data["results"]["bindings"]
         if any(term.get("type") == "bnode" for row in bindings for term in row.values()):
             return
