@@ -91,11 +91,21 @@ def test_a_store_not_built_here_reads_its_names_from_the_graph(built_settings, t
     assert prepared.name_index(in_memory, built_settings)._file is None
 
 
-def test_an_unreadable_name_index_is_a_clear_error(tmp_path):
+def test_an_unreadable_name_index_is_a_clear_error_and_readers_use_the_graph(
+        built_settings, store, tmp_path):
     broken = tmp_path / "names.sqlite"
     broken.write_bytes(b"not a database")
     with pytest.raises(InputError, match="aula-kg build"):
         NameIndex.open(broken)
+    home = tmp_path / "home"
+    shutil.copytree(built_settings.build_dir, home / "build")
+    settings = replace(built_settings, build_dir=home / "build")
+    copied = open_store(settings)
+    names_file = settings.build_dir / manifest(settings)["prepared"]["dir"] / "names.sqlite"
+    names_file.write_bytes(b"written by another version")
+    names = prepared.name_index(copied, settings)
+    assert names._file is None
+    assert names.resolve("CALL", TERRITORY_KINDS, "t").iri.endswith("/epci/246200364")
 
 
 def test_known_answers_are_the_store_answers(built_settings, store):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -31,10 +32,13 @@ from typing import Any
 
 from .catalog import Catalog
 from .config import Settings
+from .errors import InputError
 from .store import EmbeddedStore, Store
 from .store.known_answers import FILE_NAME as ANSWERS_FILE
 from .store.known_answers import PREPARED_DIR, KnownAnswers, prepared_dir
 from .territories import NameIndex
+
+logger = logging.getLogger(__name__)
 
 CATALOG_FILE = "catalog.json"
 NAMES_FILE = "names.sqlite"
@@ -128,6 +132,9 @@ def name_index(store: Store, settings: Settings) -> NameIndex:
     if isinstance(path, Path):
         names_file = prepared_dir(settings.build_dir, path) / NAMES_FILE
         if names_file.is_file():
-            return NameIndex.open(names_file)
+            try:
+                return NameIndex.open(names_file)
+            except InputError as exc:  # another version's file, or damaged: the graph has it
+                logger.warning("%s; reading the names from the graph", exc.message)
     return NameIndex(store)
 
