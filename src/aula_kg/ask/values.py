@@ -90,17 +90,22 @@ class Lexicon:
         #: Short numbers that are notations ("préconisation 5"): only read after a word
         #: naming their scheme, never alone (they would catch any small number).
         self.notations: dict[str, dict[str, set[str]]] = {}
-        self._scope_keys = {key for key, _r, c in names.entries()
-                            if c.iri == vocab.AULA_TERRITORY}
+        entries = list(names.entries())
+        self._scope_keys = {key for key, _r, c in entries if c.iri == vocab.AULA_TERRITORY}
+        # Each name stemmed once (a key has several entries; 112,000 on the national graph).
+        stems_of: dict[str, tuple[str, ...]] = {}
+        for key, _rank, _candidate in entries:
+            if key not in stems_of:
+                stems_of[key] = name_stems(key)
         #: Every name of the index with its stems (for the other readings of a name).
-        self._all = [(name_stems(key), candidate) for key, _rank, candidate in names.entries()]
-        for key, rank, candidate in names.entries():
+        self._all = [(stems_of[key], candidate) for key, _rank, candidate in entries]
+        for key, rank, candidate in entries:
             if candidate.kind not in kinds:
                 continue
             if key.isdigit() and len(key) < 5:
                 self.notations.setdefault(key, {}).setdefault(key, set()).add(candidate.kind)
                 continue
-            stems = name_stems(key)
+            stems = stems_of[key]
             if not stems:
                 continue
             self.exact.setdefault(stems, {}).setdefault(key, set()).add(candidate.kind)
