@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
 
-from ..config import Settings
-from ..errors import GraphUnavailable
+from .parser import CommandParser
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
     p = subparsers.add_parser(
         "publish",
         help="send the built graph to a SPARQL server, one named graph per PUT",
@@ -32,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    import getpass
+
+    from ..config import Settings
+    from ..errors import GraphUnavailable
     from ..store.remote import publish
 
     settings = Settings.from_env()

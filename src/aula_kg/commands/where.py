@@ -4,17 +4,19 @@ setting chose each (config.py explains the rules)."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import SOURCE_FOLDERS, Settings
-from ..store import prebuilt
+from .parser import CommandParser
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 BUILD_ROWS = ("home", "build", "graph", "store", "manifest", "shared")
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
     p = subparsers.add_parser(
         "where",
         help="print where the sources (ontology, shapes, queries, data) and the build "
@@ -26,6 +28,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def locations(settings: Settings) -> dict[str, dict[str, str | bool]]:
     """name -> {path, chosen_by, exists}: the four source folders, then the build."""
+    from ..config import SOURCE_FOLDERS
+    from ..store import prebuilt
+
     rows: dict[str, tuple[Path, str]] = {
         name: settings.source_location(name) for name in SOURCE_FOLDERS
     }
@@ -45,6 +50,10 @@ def locations(settings: Settings) -> dict[str, dict[str, str | bool]]:
 
 
 def cmd_where(args: argparse.Namespace) -> int:
+    import json
+
+    from ..config import SOURCE_FOLDERS, Settings
+
     table = locations(Settings.from_env())
     if args.json:
         print(json.dumps(table, indent=2, ensure_ascii=False))
