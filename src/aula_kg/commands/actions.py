@@ -21,12 +21,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .parser import CommandParser
-
 MINE = ("actions", "boundaries")
 
 
-def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "template", help="write the spreadsheet template for actions (CSV, or XLSX by suffix)"
     )

@@ -12,10 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .parser import CommandParser
 
-
-def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "ask",
         help="answer a question in French or English with the stored queries "

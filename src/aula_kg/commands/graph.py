@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .parser import CommandParser
+from .parser import add_arguments_later
 
 if TYPE_CHECKING:
     from rdflib.term import Node
 
 
-def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "build", help="ontology + data -> reasoned, validated graph artefact (build/aula-kg.nq)"
     )
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
         "--with", dest="extra", action="append", type=Path, default=[], metavar="FILE",
         help="add a quad file (e.g. a national import in build/opendata/); repeatable",
     )
-    p.add_arguments_later(_add_reasoner)
+    add_arguments_later(p, _add_reasoner)
     p.set_defaults(handler=cmd_build)
 
     p = subparsers.add_parser(

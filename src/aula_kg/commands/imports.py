@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 from . import actions as planners_files
-from .parser import CommandParser
+from .parser import add_arguments_later
 
 
-def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import",
         help="import open government data into named graphs, "
@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
     )
     # The sources' names and summaries come from the registry, which imports every
     # importer: read only when 'import' is used (start-up time, issue 17).
-    parser.add_arguments_later(_add_arguments)
+    add_arguments_later(parser, _add_arguments)
     parser.set_defaults(handler=handle)
 
 

@@ -2,27 +2,25 @@
 be added only when the command is used.
 
 A command's arguments that can only be known by importing a heavy module (the open-data
-sources of ``aula-kg import``, which import every importer) are added by a function given
-to :meth:`CommandParser.add_arguments_later`; it runs when that command's arguments are
-parsed or its help is printed, never for another command, ``--help`` or ``--version``
-(start-up time, issue 17). The help text is the same either way.
+sources of ``aula-kg import``, which import every importer) are given to
+:func:`add_arguments_later`; on a :class:`CommandParser` (the one ``aula_kg.cli`` makes)
+they are added when that command's arguments are parsed or its help is printed, never for
+another command, ``--help`` or ``--version`` (start-up time, issue 17). The help text is the
+same either way; on any other parser they are added at once.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from typing import Any
+
+AddArguments = Callable[[argparse.ArgumentParser], None]
 
 
 class CommandParser(argparse.ArgumentParser):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self._later: list[Callable[[argparse.ArgumentParser], None]] = []
-
-    def add_arguments_later(self, add: Callable[[argparse.ArgumentParser], None]) -> None:
-        """Call ``add(self)`` before this parser first parses or prints its help."""
-        self._later.append(add)
+        self._later: list[AddArguments] = []
 
     def _complete(self) -> None:
         while self._later:
@@ -41,3 +39,12 @@ class CommandParser(argparse.ArgumentParser):
     def format_help(self) -> str:
         self._complete()
         return super().format_help()
+
+
+def add_arguments_later(parser: argparse.ArgumentParser, add: AddArguments) -> None:
+    """``add(parser)`` before ``parser`` first parses or prints its help (at once when it
+    is not a CommandParser, such as a test's own parser)."""
+    if isinstance(parser, CommandParser):
+        parser._later.append(add)
+    else:
+        add(parser)

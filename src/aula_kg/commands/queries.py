@@ -12,13 +12,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .parser import CommandParser
-
 if TYPE_CHECKING:
     from ..answering import StoredQueries
 
 
-def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("queries", help="list the stored queries (name, title, parameters)")
     p.add_argument("--lang", choices=["fr", "en"], default="fr")
     p.set_defaults(handler=cmd_queries)

@@ -8,15 +8,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .parser import CommandParser
-
 if TYPE_CHECKING:
     from ..config import Settings
 
 BUILD_ROWS = ("home", "build", "graph", "store", "manifest", "shared")
 
 
-def register(subparsers: argparse._SubParsersAction[CommandParser]) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "where",
         help="print where the sources (ontology, shapes, queries, data) and the build "
