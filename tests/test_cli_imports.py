@@ -8,6 +8,7 @@ Each check runs the command in a fresh interpreter and reads ``sys.modules`` at 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -71,7 +72,7 @@ def test_the_parser_and_its_help_import_nothing_heavy(tmp_path, argv):
                             "aula_kg.build", "aula_kg.imports")) == []
 
 
-def test_a_command_s_late_arguments_are_there_when_it_is_used(tmp_path, capsys):
+def test_late_arguments_are_there_when_their_command_is_used(capsys):
     """The importers' names and the reasoners are read when their command is parsed."""
     from aula_kg.cli import make_parser
     from aula_kg.imports import registry
@@ -86,6 +87,17 @@ def test_a_command_s_late_arguments_are_there_when_it_is_used(tmp_path, capsys):
     with pytest.raises(SystemExit):
         make_parser().parse_args(["import", "--help"])
     assert registry.help_text().split(",")[0] in capsys.readouterr().out.replace("\n", " ")
+
+
+def test_a_plain_parser_gets_the_late_arguments_at_once():
+    """register(subparsers) works on any argparse parser (a test's own, another tool's)."""
+    from aula_kg.commands import graph
+
+    parser = argparse.ArgumentParser()
+    subparsers = parser.add_subparsers(dest="command")
+    graph.register(subparsers)
+    assert "--reasoner" in subparsers.choices["build"].format_help()
+    assert parser.parse_args(["build", "--reasoner", "owlrl"]).reasoner == "owlrl"
 
 
 def test_sparql_imports_the_store_not_the_grammar_nor_the_build(tmp_path, cli_env):
@@ -109,7 +121,7 @@ def test_the_stored_queries_import_neither_the_web_nor_the_build(tmp_path, cli_e
     assert loaded(modules, NOT_FOR_QUERIES) == []
 
 
-def test_where_imports_neither_rdflib_nor_the_store_s_classes(tmp_path, cli_env):
+def test_where_imports_neither_rdflib_nor_the_store_classes(tmp_path, cli_env):
     modules = imported_by(tmp_path, "where", env=cli_env)
     assert "aula_kg.store.prebuilt" in modules  # it did look for the prebuilt store
     assert loaded(modules, ("rdflib", "aula_kg.store.base", "aula_kg.store.embedded")) == []
