@@ -12,13 +12,17 @@ same either way; on any other parser they are added at once.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from typing import Any
 
 AddArguments = Callable[[argparse.ArgumentParser], None]
 
 
 class CommandParser(argparse.ArgumentParser):
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """Adds the arguments given to :func:`add_arguments_later` before it first parses or
+    prints its help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._later: list[AddArguments] = []
 
@@ -26,11 +30,9 @@ class CommandParser(argparse.ArgumentParser):
         while self._later:
             self._later.pop(0)(self)
 
-    def parse_known_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:  # argparse's overloads
         self._complete()
-        return super().parse_known_args(args, namespace)
+        return super().parse_known_args(*args, **kwargs)
 
     def format_usage(self) -> str:
         self._complete()
