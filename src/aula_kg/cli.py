@@ -3,6 +3,11 @@
 Each feature module exposes ``register(subparsers)`` which adds its commands; a command's
 handler returns an exit code. Errors of the AulaKgError family become one-line messages on
 stderr with their exit code, never tracebacks.
+
+Start-up is kept short (issue 17): registering a command imports nothing heavy (rdflib,
+pyshacl, the web stack, the build, the importers); each handler imports what it needs when
+it runs, and arguments that need a heavy module are added only when their command is used
+(commands.parser). ``tests/test_cli_imports.py`` checks it.
 """
 
 from __future__ import annotations
@@ -12,8 +17,7 @@ import importlib
 import sys
 
 from . import __version__
-from .config import home_option
-from .errors import AulaKgError
+from .commands.parser import CommandParser
 
 #: Modules whose ``register(subparsers)`` adds commands, in help order.
 COMMAND_MODULES = [
@@ -29,7 +33,7 @@ COMMAND_MODULES = [
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="aula-kg",
         description="Knowledge graph of town-centre revitalisation (AULA): build, validate, "
         "query and serve it.",
@@ -50,6 +54,10 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
+    # After parsing: --help and --version need neither.
+    from .config import home_option
+    from .errors import AulaKgError
+
     try:
         if args.home is None:
             return int(args.handler(args) or 0)

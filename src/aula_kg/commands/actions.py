@@ -21,14 +21,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..config import Settings
-from ..errors import InputError
-from ..messages import render
-
 MINE = ("actions", "boundaries")
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "template", help="write the spreadsheet template for actions (CSV, or XLSX by suffix)"
     )
@@ -76,6 +72,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from ..config import Settings
     from ..imports.actions import export_actions
 
     xlsx = bool(args.out and args.out.suffix.lower() == ".xlsx")
@@ -90,6 +87,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from ..config import Settings
+    from ..errors import InputError
+    from ..messages import render
+
     if args.file is None:
         raise InputError(code="import.missing_file", source=args.source)
     settings = Settings.from_env()
@@ -128,6 +129,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def merge_lines(report, lang: str) -> list[str]:
     """What an import from an older export took from the current version."""
     from ..imports.actions.columns import ALL_COLUMNS
+    from ..messages import render
 
     out = []
     for key, columns in report.kept_cells:
@@ -141,6 +143,7 @@ def merge_lines(report, lang: str) -> list[str]:
 
 def cmd_picture(args: argparse.Namespace) -> int:
     from .. import pictures
+    from ..config import Settings
 
     settings = Settings.from_env()
     svg = pictures.render(args.kind, settings, territory=args.territory, lang=args.lang)

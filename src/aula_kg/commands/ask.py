@@ -4,22 +4,13 @@ Prints how the question was understood (the stored query, each value and what it
 resolved to, the other readings), then the answer as ``aula-kg query`` prints it. With
 ``--format json``: one object (question, query, parameters, confidence, alternatives,
 results). Exit 0 answered, 1 abstained (no stored query fits), 2 a bad question.
+The handler imports the question answering when it runs (start-up time, issue 17).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-
-from ..answering import StoredQueries
-from ..ask import ask_sync, understood
-from ..ask.answer import to_json
-from ..config import Settings
-from ..errors import InputError
-from ..messages import render
-from ..output import write_table
-from ..store import open_store
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,6 +27,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    import json
+
+    from ..answering import StoredQueries
+    from ..ask import ask_sync, understood
+    from ..ask.answer import to_json
+    from ..config import Settings
+    from ..errors import InputError
+    from ..messages import render
+    from ..output import write_table
+    from ..store import open_store
+
     settings = Settings.from_env()
     service = StoredQueries.in_process(open_store(settings), settings)
     try:

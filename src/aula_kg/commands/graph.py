@@ -1,25 +1,21 @@
-"""Commands on the graph itself: build, validate, sparql."""
+"""Commands on the graph itself: build, validate, sparql.
+
+Registering them imports nothing heavy: each handler imports what it runs (the build and
+pySHACL for build and validate; the store, the policy lexer and the output for sparql), and
+``--reasoner``'s engines are added when ``build`` is used (start-up time, issue 17).
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib.term import Node
+from .parser import add_arguments_later
 
-from .. import reasoning, vocab
-from ..build import build, data_graph, validate_sources
-from ..config import Settings
-from ..errors import InputError
-from ..messages import render
-from ..output import write_table
-from ..sources import load_sources, parse_file
-from ..store import QueryRequest, open_executor, open_store
-from ..store.execution import read_table
-from ..validation import validate_graph
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,10 +26,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--with", dest="extra", action="append", type=Path, default=[], metavar="FILE",
         help="add a quad file (e.g. a national import in build/opendata/); repeatable",
     )
-    p.add_argument(
-        "--reasoner", choices=reasoning.ENGINES, default=reasoning.DEFAULT_ENGINE,
-        help="OWL 2 RL engine: rules (SPARQL rules in pyoxigraph, default), reasonable, owlrl",
-    )
+    add_arguments_later(p, _add_reasoner)
     p.set_defaults(handler=cmd_build)
 
     p = subparsers.add_parser(
@@ -50,13 +43,31 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(handler=cmd_sparql)
 
 
+def _add_reasoner(parser: argparse.ArgumentParser) -> None:
+    from .. import reasoning  # rdflib: only when 'build' is used
+
+    parser.add_argument(
+        "--reasoner", choices=reasoning.ENGINES, default=reasoning.DEFAULT_ENGINE,
+        help="OWL 2 RL engine: rules (SPARQL rules in pyoxigraph, default), reasonable, owlrl",
+    )
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from ..build import build
+    from ..config import Settings
+
     summary = build(Settings.from_env(), args.extra, reasoner=args.reasoner)
     print("\n".join(summary.lines()))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .. import vocab
+    from ..build import data_graph, validate_sources
+    from ..config import Settings
+    from ..sources import load_sources, parse_file
+    from ..validation import validate_graph
+
     settings = Settings.from_env()
     sources = load_sources(settings)
     if not args.files:
@@ -92,6 +103,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_sparql(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+
+    from ..config import Settings
+    from ..errors import InputError
+    from ..messages import render
+    from ..store import QueryRequest, open_executor, open_store
+
     text = args.query
     if text.startswith("@"):
         path = Path(text[1:])
@@ -110,6 +129,9 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     elif out.kind == "graph":
         sys.stdout.write(out.body.decode("utf-8"))
     else:
+        from ..output import write_table
+        from ..store.execution import read_table
+
         table = read_table(out)
         if isinstance(table, bool):  # not reached: a boolean answer is the first case
             print("true" if table else "false")

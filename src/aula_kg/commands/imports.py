@@ -20,11 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..config import Settings
-from ..errors import InputError
-from ..imports import registry, run, run_all
-from ..imports.territory import SCOPES
 from . import actions as planners_files
+from .parser import add_arguments_later
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,12 +29,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "import",
         help="import open government data into named graphs, "
         "or the planners' files (actions, boundaries)",
-        description="Read the open-data snapshots (a directory, or one source's file) and "
+    )
+    # The sources' names and summaries come from the registry, which imports every
+    # importer: read only when 'import' is used (start-up time, issue 17).
+    add_arguments_later(parser, _add_arguments)
+    parser.set_defaults(handler=handle)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..imports import registry
+    from ..imports.territory import SCOPES
+
+    parser.description = (
+        "Read the open-data snapshots (a directory, or one source's file) and "
         "write each source's named graph to OUT/<source>.trig, atomically. Bad input stops "
         "with file:line and exit code 2; the previous files are left untouched. Sources: "
         f"{registry.help_text()}. Planners' "
         "files: 'import actions FILE' (spreadsheet of actions), 'import boundaries "
-        "FILE.geojson' (commune outlines for the map).",
+        "FILE.geojson' (commune outlines for the map)."
     )
     parser.add_argument(
         "source", choices=(*registry.names(), "all", *planners_files.MINE),
@@ -86,12 +95,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "and the scope (default: the one beside --from)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress or summary")
-    parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     if args.source in planners_files.MINE:
         return planners_files.cmd_import(args)
+    from ..config import Settings
+    from ..errors import InputError
+    from ..imports import run, run_all
+
     if args.file is not None:
         raise InputError(code="import.unexpected_file", source=args.source, file=args.file)
     settings = Settings.from_env()

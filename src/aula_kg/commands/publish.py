@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
-
-from ..config import Settings
-from ..errors import GraphUnavailable
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,6 +28,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
+    import getpass
+
+    from ..config import Settings
+    from ..errors import GraphUnavailable
     from ..store.remote import publish
 
     settings = Settings.from_env()

@@ -1,25 +1,22 @@
 """Stored-query commands: ``aula-kg queries`` lists the catalogue, ``aula-kg query`` runs one
-(``--format xlsx --out F``: the pages' spreadsheet, through aula_kg.exports)."""
+(``--format xlsx --out F``: the pages' spreadsheet, through aula_kg.exports).
+
+The handlers import what they run (the catalogue, the answering service, the store;
+openpyxl only for a spreadsheet): registering costs nothing at start-up (issue 17).
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import datetime
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import exports, prepared
-from ..answering import StoredQueries
-from ..config import Settings
-from ..errors import AmbiguousName, ParameterError
-from ..files import write_atomically
-from ..messages import render as render_message
-from ..output import display, write_table
-from ..store import open_store
+if TYPE_CHECKING:
+    from ..answering import StoredQueries
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("queries", help="list the stored queries (name, title, parameters)")
     p.add_argument("--lang", choices=["fr", "en"], default="fr")
     p.set_defaults(handler=cmd_queries)
@@ -48,7 +45,10 @@ def register(subparsers) -> None:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    catalog = prepared.catalog(Settings.from_env())
+    from ..config import Settings
+    from ..prepared import catalog as prepared_catalog
+
+    catalog = prepared_catalog(Settings.from_env())
     for query in catalog:
         params = ", ".join(
             f"{p.name}{'' if p.required else '?'}:{p.type}" for p in query.parameters
@@ -60,6 +60,8 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 def parse_params(pairs: list[str]) -> dict[str, str]:
+    from ..errors import ParameterError
+
     params: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -72,10 +74,19 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from ..answering import StoredQueries
+    from ..config import Settings
+    from ..errors import AmbiguousName
+    from ..store import open_store
+
     settings = Settings.from_env()
     if getattr(args, "endpoint", None):
         settings = dataclasses.replace(settings, endpoint=args.endpoint)
-    catalog = prepared.catalog(settings)
+    from ..prepared import catalog as prepared_catalog
+
+    catalog = prepared_catalog(settings)
     query = catalog.get(args.name)
     params = parse_params(args.param)
     # The same answer as the server's, in this process: no worker processes for one query.
@@ -97,18 +108,28 @@ def cmd_query(args: argparse.Namespace) -> int:
     if isinstance(result, bool):
         print("true" if result else "false")
     else:
+        from ..output import write_table
+
         write_table(result, args.format, sys.stdout)
     return 0
 
 
-#: Spreadsheet formats -> (file extension, writer).
-SPREADSHEETS = {"xlsx": ("xlsx", exports.to_xlsx), "excel-csv": ("csv", exports.to_csv)}
+#: Spreadsheet formats -> file extension (aula_kg.exports writes them).
+SPREADSHEETS = {"xlsx": "xlsx", "excel-csv": "csv"}
 
 
 def write_spreadsheet(service: StoredQueries, query, params: dict[str, str], result,
                       args: argparse.Namespace) -> int:
     """The answer as a spreadsheet file (the pages' downloads, from the command line)."""
-    extension, write = SPREADSHEETS[args.format]
+    import datetime
+
+    from .. import exports
+    from ..files import write_atomically
+    from ..messages import render as render_message
+    from ..output import display
+
+    extension = SPREADSHEETS[args.format]
+    write = exports.to_xlsx if args.format == "xlsx" else exports.to_csv
     names = service.names()
 
     def label(iri) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import Settings
-from ..store import EmbeddedStore
+if TYPE_CHECKING:
+    from ..config import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -55,11 +55,10 @@ def serve(
     """Load the graph and serve it until interrupted."""
     import uvicorn
 
+    from ..store import EmbeddedStore, open_store
     from ..web.app import create_app
 
     if graph is None:
-        from ..store import open_store
-
         store = open_store(settings)  # the remote server, or the prebuilt store
     else:
         store = EmbeddedStore.from_file(graph)
@@ -68,6 +67,10 @@ def serve(
 
 
 def _run(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from ..config import Settings
+
     settings = Settings.from_env()
     if args.timeout is not None:
         settings = dataclasses.replace(settings, query_timeout=args.timeout)

@@ -4,12 +4,12 @@ setting chose each (config.py explains the rules)."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..config import SOURCE_FOLDERS, Settings
-from ..store import prebuilt
+if TYPE_CHECKING:
+    from ..config import Settings
 
 BUILD_ROWS = ("home", "build", "graph", "store", "manifest", "shared")
 
@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def locations(settings: Settings) -> dict[str, dict[str, str | bool]]:
     """name -> {path, chosen_by, exists}: the four source folders, then the build."""
+    from ..config import SOURCE_FOLDERS
+    from ..store import prebuilt
+
     rows: dict[str, tuple[Path, str]] = {
         name: settings.source_location(name) for name in SOURCE_FOLDERS
     }
@@ -45,6 +48,10 @@ def locations(settings: Settings) -> dict[str, dict[str, str | bool]]:
 
 
 def cmd_where(args: argparse.Namespace) -> int:
+    import json
+
+    from ..config import SOURCE_FOLDERS, Settings
+
     table = locations(Settings.from_env())
     if args.json:
         print(json.dumps(table, indent=2, ensure_ascii=False))
