@@ -4,7 +4,7 @@ import and build, the slowest stored queries. Each figure runs --runs times: med
 
     .venv/bin/python benchmarks/latency.py [--runs 3] [--query-runs 10]
         [--national-home DIR | --shared PATH | --skip-build] [--aula-home DIR]
-        [--src CHECKOUT/src ...] [--out benchmarks/results/latency.json]
+        [--src [LABEL=]CHECKOUT/src ...] [--out benchmarks/results/latency.json]
 
 The code measured is the installed entry point (`aula-kg` beside this Python), or each
 `--src` checkout (`python -m aula_kg.cli` with that PYTHONPATH), one after the other in
@@ -86,10 +86,12 @@ class Code:
         return cls("installed", [str(BIN / "aula-kg")], env)
 
     @classmethod
-    def checkout(cls, src: Path) -> Code:
-        src = src.resolve()
+    def checkout(cls, given: str) -> Code:
+        """``[LABEL=]CHECKOUT/src``: that checkout's package, named LABEL (else its path)."""
+        label, _, path = given.rpartition("=")
+        src = Path(path).resolve()
         env = dict(os.environ, PYTHONPATH=str(src))
-        return cls(str(src), [sys.executable, "-m", "aula_kg.cli"], env)
+        return cls(label or str(src), [sys.executable, "-m", "aula_kg.cli"], env)
 
     def run(self, args: list[str], timeout: float = 1800) -> tuple[float, int, str]:
         """(seconds, peak RSS MiB, output) of ``aula-kg ARGS``; RuntimeError if it fails."""
@@ -388,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-build", action="store_true",
                         help="no France import and build (national figures need "
                         "--national-home)")
-    parser.add_argument("--src", type=Path, action="append", default=[],
+    parser.add_argument("--src", action="append", default=[], metavar="[LABEL=]SRC",
                         help="a checkout's src/ to measure instead of the installed entry "
                         "point; repeat to compare versions in the same run")
     parser.add_argument("--serve-timeout", type=float, default=60,

@@ -22,10 +22,15 @@ def summarise(samples: list[float]) -> dict:
             "runs": len(samples), "samples": list(samples)}
 
 
+def number(value: float) -> str:
+    """Three significant digits, without an exponent."""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def verdict(name: str, value: float | None, limit: float, unit: str = "s") -> dict:
     """A target: met when the figure is known and at most ``limit``."""
     met = value is not None and value <= limit
-    shown = "unknown" if value is None else f"{value:.3g} {unit}".strip()
+    shown = "unknown" if value is None else f"{number(value)} {unit}".strip()
     return {"target": name, "met": met, "figure": shown, "limit": limit}
 
 
@@ -95,11 +100,11 @@ def targets(result: dict) -> list[dict]:
 def _cell(figure: dict | None, scale: float = 1, unit: str = "s") -> str:
     if not figure or "median" not in figure:
         return "failed" if figure and figure.get("errors") else "-"
-    return (f"{figure['median'] * scale:.3g} {unit} ({figure['min'] * scale:.3g}-"
-            f"{figure['max'] * scale:.3g}; load {figure['load_before'][0]:.1f}->"
-            f"{figure['load_after'][0]:.1f})" if "load_before" in figure else
-            f"{figure['median'] * scale:.3g} {unit} ({figure['min'] * scale:.3g}-"
-            f"{figure['max'] * scale:.3g})")
+    text = (f"{number(figure['median'] * scale)} {unit} ({number(figure['min'] * scale)}-"
+            f"{number(figure['max'] * scale)}")
+    if "load_before" in figure:
+        text += f"; load {figure['load_before'][0]:.1f}->{figure['load_after'][0]:.1f}"
+    return text + ")"
 
 
 def print_report(results: dict) -> None:

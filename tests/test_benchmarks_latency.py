@@ -118,3 +118,15 @@ def test_a_command_gives_its_output_and_a_failure_stops_the_figure():
     failing = BENCHMARK.Code("false", ["false"], {})
     result = BENCHMARK.measure(lambda: failing.seconds([]), 3)
     assert result["runs"] == 0 and len(result["errors"]) == 3
+
+
+def test_a_checkout_is_named_by_its_label_or_its_path(tmp_path):
+    labelled = BENCHMARK.Code.checkout(f"before={tmp_path}")
+    assert labelled.label == "before" and labelled.env["PYTHONPATH"] == str(tmp_path)
+    assert BENCHMARK.Code.checkout(str(tmp_path)).label == str(tmp_path)
+
+
+def test_figures_are_printed_without_exponents():
+    assert LATENCY.number(7040.4) == "7040"
+    assert LATENCY.number(0.6721) == "0.672"
+    assert LATENCY.verdict("t", 7040.4, 50, "ms")["figure"] == "7040 ms"
