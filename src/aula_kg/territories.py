@@ -360,12 +360,11 @@ class _NameFile:
         return None if row is None else Candidate(URIRef(row[0]), row[1], row[2])
 
     def in_order(self, kinds: set[str]) -> list[Candidate]:
-        marks = ", ".join("?" * len(kinds))
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT iri, label, kind FROM candidate WHERE position IS NOT NULL "
-                f"AND kind IN ({marks}) ORDER BY position", sorted(kinds)).fetchall()
-        return [Candidate(URIRef(iri), label, kind) for iri, label, kind in rows]
+            rows = self._db.execute("SELECT iri, label, kind FROM candidate "
+                                    "WHERE position IS NOT NULL ORDER BY position").fetchall()
+        return [Candidate(URIRef(iri), label, kind) for iri, label, kind in rows
+                if kind in kinds]
 
     def everything(self) -> tuple[dict[str, dict[int, set[Candidate]]], dict[URIRef, Candidate]]:
         with self._lock:

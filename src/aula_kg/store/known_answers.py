@@ -62,7 +62,7 @@ class KnownAnswers:
         outside the run that made them)."""
         result = store.query(query)
         if not isinstance(result, ox.QuerySolutions):
-            raise TypeError(f"not a SELECT query: {query[:60]!r}")
+            raise TypeError("a known answer is the answer of a SELECT query")
         body = result.serialize(format=ox.QueryResultsFormat.JSON)
         data = json.loads(body or b"{}")
         bindings = data["results"]["bindings"]
