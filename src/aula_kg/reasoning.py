@@ -193,34 +193,55 @@ def _rules_fixpoint(store: ox.Store) -> int:
         size = new_size
 
 
-_INFERRED_QUERY = (
-    _PREFIXES
-    + """SELECT ?s ?p ?o WHERE {
-  ?s ?p ?o
-  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "%s"))
-  FILTER(!(?p = owl:sameAs && ?s = ?o))
-  FILTER(!(?p = rdf:type && (isLiteral(?o) || ?o IN (owl:Thing, rdfs:Resource,
-         owl:NamedIndividual, rdfs:Class, owl:Class))))
-  MINUS { GRAPH ?g { ?s ?p ?o } }
-}""".replace("%s", _ID)
-)
+#: Every triple of the working (default) graph that no named graph asserts: what the rules
+#: added. One scan; :func:`_kept` then sorts it into facts and schema-level noise.
+_NEW_QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o MINUS { GRAPH ?g { ?s ?p ?o } } }"
+_SAME_AS = str(OWL.sameAs)
+_RDF_TYPE = str(RDF.type)
+_TRIVIAL = {str(t) for t in _TRIVIAL_TYPES}
+
+
+def _kept(s: ox.NamedNode | ox.BlankNode | ox.Triple, p: ox.NamedNode,
+          o: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> bool:
+    """:func:`_keep` on pyoxigraph terms."""
+    import pyoxigraph as ox
+
+    if not isinstance(s, ox.NamedNode) or not s.value.startswith(_ID):
+        return False
+    if p.value == _SAME_AS and s == o:
+        return False
+    if p.value == _RDF_TYPE and (
+            isinstance(o, ox.Literal) or (isinstance(o, ox.NamedNode) and o.value in _TRIVIAL)):
+        return False
+    return True
 
 
 def closure_rules(store: ox.Store) -> list[ox.Triple]:
     """Instance-level triples the ``rules`` engine entails from the pyoxigraph ``store`` and
     that it lacks, as pyoxigraph triples. ``store`` holds the ontology and the data in
     named graphs; its default graph is the working graph (filled with their union when
-    empty) and is left holding the closure."""
+    empty). It is left holding that union and the returned triples, nothing else: the
+    schema-level entailments are taken out of it again."""
     import pyoxigraph as ox
 
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     _check_supported(store)
     _rules_fixpoint(store)
-    inferred = store.query(_INFERRED_QUERY)
-    if not isinstance(inferred, ox.QuerySolutions):
+    added = store.query(_NEW_QUERY)
+    if not isinstance(added, ox.QuerySolutions):
         raise TypeError("the inferred-triples SELECT gave no solutions")
-    return [ox.Triple(row[0], row[1], row[2]) for row in inferred]
+    kept: list[ox.Triple] = []
+    dropped: list[ox.Quad] = []
+    default = ox.DefaultGraph()
+    for s, p, o in added:
+        if _kept(s, p, o):
+            kept.append(ox.Triple(s, p, o))
+        else:
+            dropped.append(ox.Quad(s, p, o, default))
+    for quad in dropped:
+        store.remove(quad)
+    return kept
 
 
 # --------------------------------------------------------------------------------------
@@ -297,7 +318,8 @@ def closure(graphs: Iterable[Graph], engine: str = DEFAULT_ENGINE) -> Graph:
 
 def closure_oxigraph(store: ox.Store, engine: str = DEFAULT_ENGINE) -> list[ox.Triple]:
     """Like :func:`closure` over a pyoxigraph ``store`` whose named graphs hold the ontology
-    and the data and whose default graph holds their union, as pyoxigraph triples. The
+    and the data and whose default graph holds their union, as pyoxigraph triples; the
+    default graph is left holding that union and the inferred triples. The
     scalable path of the build: with ``rules`` the data never leaves pyoxigraph; the other
     engines go through rdflib (slow on large graphs)."""
     _check_engine(engine)
@@ -312,6 +334,9 @@ def closure_oxigraph(store: ox.Store, engine: str = DEFAULT_ENGINE) -> list[ox.T
         data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
         format="nt",
     )
-    return [
+    inferred = [
         to_oxigraph_triple(s, p, o) for s, p, o in _closure_rdflib(working, engine)
     ]
+    default = ox.DefaultGraph()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in inferred)
+    return inferred
