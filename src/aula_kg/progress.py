@@ -75,7 +75,7 @@ class Steps:
         if self.mode == "lines":
             print(render("progress.step", values), file=self.stream, flush=True)
         elif self._bar is not None:
-            self._bar.start(render("progress.step", values), len(self.names))
+            self._bar.start(f"{self.title}: {name}", len(self.names))
         started = time.perf_counter()
         try:
             yield self
@@ -113,6 +113,7 @@ class _Bar:
 
     def start(self, description: str, total: int) -> None:
         self._progress.update(self._task, description=description, total=total, records="")
+        self._progress.refresh()  # at once: a step may be over before the next redraw
 
     def count(self, done: int) -> None:
         self._progress.update(self._task, records=f"{done:,}")
