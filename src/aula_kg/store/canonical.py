@@ -30,7 +30,7 @@ def canonical_lines(quads: Iterable[ox.Quad]) -> list[str]:
     return sorted(plain)
 
 
-def graph_text(store: ox.Store, graph: ox.NamedNode) -> bytes:
+def graph_text(store: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> bytes:
     """One named graph of ``store`` as N-Quads, each line as its quad prints (``str(quad)``
     and `` .``): pyoxigraph's N-Triples, the graph added at the end of each line (a line
     ends with " ." and a newline, which N-Triples escapes inside literals)."""
@@ -38,7 +38,7 @@ def graph_text(store: ox.Store, graph: ox.NamedNode) -> bytes:
     return text.replace(b" .\n", f" {graph} .\n".encode())
 
 
-def store_lines(store: ox.Store, graphs: Iterable[ox.NamedNode]) -> list[bytes]:
+def store_lines(store: ox.Store, graphs: Iterable[ox.NamedNode | ox.BlankNode]) -> list[bytes]:
     """:func:`canonical_lines` of the named ``graphs`` of ``store``, as UTF-8 bytes (which
     sort as the text does): the same lines, without a Python object per quad."""
     lines: list[bytes] = []

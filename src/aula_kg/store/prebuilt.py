@@ -64,8 +64,7 @@ class PrebuiltWriter:
         done once ``source`` has been read: until then it must not change."""
         self._dumps += 1
         dump = self._scratch / f"part{self._dumps}.nq"
-        read: Future[None] = self._thread.submit(
-            source.dump, output=str(dump), format=ox.RdfFormat.N_QUADS)
+        read = self._thread.submit(_dump, source, dump)
         self._jobs.append(read)
         self._jobs.append(self._thread.submit(self._load_file, dump))
         return read
@@ -112,6 +111,10 @@ class PrebuiltWriter:
         with contextlib.suppress(Exception):
             self._wait()
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _dump(source: ox.Store, path: Path) -> None:
+    source.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
 
 
 def named_in(manifest_file: Path) -> str | None:
