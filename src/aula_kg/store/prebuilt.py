@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import tempfile
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -49,7 +51,8 @@ class PrebuiltWriter:
         self.root = Path(build_dir) / STORE_DIR
         self.root.mkdir(parents=True, exist_ok=True)
         self._scratch = Path(tempfile.mkdtemp(dir=self.root, prefix=_TMP_PREFIX))
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prebuilt-store")
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prebuilt-store",
+                                          initializer=_yield_to_the_build)
         self._jobs: list[Future[None]] = []
         self._store: ox.Store | None = None
         self._dumps = 0
@@ -111,6 +114,16 @@ class PrebuiltWriter:
         with contextlib.suppress(Exception):
             self._wait()
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+#: How much the copy yields to the build's own steps (``nice`` of its thread, inherited by
+#: the threads RocksDB starts from it): it has time until the build ends, they do not.
+NICENESS = 4
+
+
+def _yield_to_the_build() -> None:
+    with contextlib.suppress(AttributeError, OSError):  # per-thread niceness: Linux
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
 
 
 def _dump(source: ox.Store, path: Path) -> None:
