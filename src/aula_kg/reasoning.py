@@ -174,60 +174,56 @@ def _rules_fixpoint(store: ox.Store) -> list[ox.Triple]:
     One round over the whole graph, then rounds over the triples the last round added
     only (a few seconds less per round on the national graph), as long as these leave the
     schema and ``owl:sameAs`` alone; else, and with ``owl:sameAs`` in the data (whose rules
-    have two data premises), whole rounds until the graph stops growing.
+    have two data premises), whole rounds until the graph stops growing, the transitive
+    properties read again before each (a derived triple may declare one).
     """
     import pyoxigraph as ox
 
-    transitive = [
-        q.subject.value
-        for q in store.quads_for_pattern(
-            None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.TransitiveProperty)),
-            ox.DefaultGraph(),
-        )
-        if isinstance(q.subject, ox.NamedNode)
-    ]
-    rules = []
-    for _name, text in _RULES:
-        if text is None:  # prp-trp
-            rules += [
-                f"INSERT {{ ?x <{p}> ?z }} WHERE {{ ?x <{p}> ?y . ?y <{p}>+ ?z }}"
-                for p in transitive
-            ]
-        else:
-            rules.append(text)
-    # prp-trp has two data premises: over the whole graph, when new triples use the property.
-    transitive_later = [
-        (f"ASK {{ GRAPH <{_DELTA}> {{ ?x <{p}> ?y }} }}",
-         f"INSERT {{ GRAPH <{_NEXT}> {{ ?x <{p}> ?z }} }} WHERE {{ ?x <{p}> ?y . ?y <{p}>+ ?z }}")
-        for p in transitive
-    ]
     same_as = ox.NamedNode(str(OWL.sameAs))
-    if next(iter(store.quads_for_pattern(None, same_as, None, ox.DefaultGraph())), None) is None:
-        for text in rules:
-            store.update(_PREFIXES + text)
-        added = _added(store)
-        later = _later_rounds(store, added, transitive_later)
-        if later is not None:
-            return added + later
-    _whole_rounds(store, rules)
-    return _added(store)
-
-
-def _whole_rounds(store: ox.Store, rules: list[str]) -> None:
-    """Every rule over the whole graph, round after round, until the graph stops growing."""
-    import pyoxigraph as ox
-
-    same_as = ox.NamedNode(str(OWL.sameAs))
+    semi_naive = next(iter(store.quads_for_pattern(None, same_as, None, ox.DefaultGraph())),
+                      None) is None
     size = len(store)
     while True:
-        active = list(rules)
+        transitive = [
+            q.subject.value
+            for q in store.quads_for_pattern(
+                None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.TransitiveProperty)),
+                ox.DefaultGraph(),
+            )
+            if isinstance(q.subject, ox.NamedNode)
+        ]
+        rules = []
+        for _name, text in _RULES:
+            if text is None:  # prp-trp
+                rules += [
+                    f"INSERT {{ ?x <{p}> ?z }} WHERE {{ ?x <{p}> ?y . ?y <{p}>+ ?z }}"
+                    for p in transitive
+                ]
+            else:
+                rules.append(text)
+        if semi_naive:
+            # prp-trp has two data premises: over the whole graph, when new triples use it.
+            transitive_later = [
+                (f"ASK {{ GRAPH <{_DELTA}> {{ ?x <{p}> ?y }} }}",
+                 f"INSERT {{ GRAPH <{_NEXT}> {{ ?x <{p}> ?z }} }} "
+                 f"WHERE {{ ?x <{p}> ?y . ?y <{p}>+ ?z }}")
+                for p in transitive
+            ]
+            for text in rules:
+                store.update(_PREFIXES + text)
+            added = _added(store)
+            later = _later_rounds(store, added, transitive_later)
+            if later is not None:
+                return added + later
+            semi_naive = False  # the schema grew: whole rounds from here
+            continue
         if next(iter(store.quads_for_pattern(None, same_as, None, ox.DefaultGraph())), None):
-            active += [text for _, text in _SAME_AS_RULES]
-        for text in active:
+            rules += [text for _, text in _SAME_AS_RULES]
+        for text in rules:
             store.update(_PREFIXES + text)
         new_size = len(store)
         if new_size == size:
-            return
+            return _added(store)
         size = new_size
 
 
