@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,9 +27,11 @@ from .catalog import Catalog
 from .config import Settings
 from .errors import InputError, ValidationFailed
 from .files import write_atomically
-from .publishing.dumps import write_dumps
+from .progress import Steps
+from .publishing.dumps import prepare_dumps, write_prepared
 from .sources import QUAD_FORMATS, SourceFile, Sources, load_sources
 from .store import EmbeddedStore, prebuilt
+from .store.canonical import canonical_lines, graph_text, store_lines
 from .store.terms import with_union_default_graph
 from .validation import ValidationReport, validate_graph
 
@@ -90,26 +92,6 @@ def _focus_set(report: ValidationReport) -> set[str]:
     return {v.focus for v in report.violations}
 
 
-def canonical_lines(quads: Iterable[ox.Quad]) -> list[str]:
-    """Sorted, deduplicated N-Quads lines, blank nodes with their RDFC-1.0 canonical labels.
-
-    Only the quads that mention a blank node are canonicalised (the labels depend on those
-    alone), so the cost stays small on the national graph; the same content always gives
-    the same bytes, whatever labels a parser gave the blank nodes.
-    """
-    plain: set[str] = set()
-    with_blanks = ox.Dataset()
-    for quad in quads:
-        if any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object, quad.graph_name)):
-            with_blanks.add(quad)
-        else:
-            plain.add(f"{quad} .")
-    if len(with_blanks):
-        with_blanks.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        plain.update(f"{quad} ." for quad in with_blanks)
-    return sorted(plain)
-
-
 def nquads_lines(sources: Sources) -> list[str]:
     """Sorted N-Quads lines, one named graph per source: same sources, same bytes."""
     text = sources.dataset.serialize(format="nquads").encode()
@@ -133,34 +115,44 @@ def failing_checks(store: EmbeddedStore, catalog: Catalog) -> list[str]:
 
 
 class BulkData:
-    """Quad files given with ``--with`` (national imports), held in pyoxigraph: reading
-    900k triples into rdflib takes over a minute, pyoxigraph a few seconds."""
+    """Quad files given with ``--with`` (national imports), loaded straight into the working
+    pyoxigraph store: reading 900k triples into rdflib takes over a minute, pyoxigraph a few
+    seconds. Each file's named graphs, triple count and SHA-256 are kept for the manifest
+    and the validation reports."""
 
-    def __init__(self, paths: list[Path], store: ox.Store | None = None):
-        import pyoxigraph as ox
-
-        self.store = store if store is not None else ox.Store()
+    def __init__(self, paths: list[Path], store: ox.Store):
+        self.store = store
         self.files: list[SourceFile] = []
         self.graphs_of: dict[str, set[str]] = {}
         for path in paths:
-            fmt = ox.RdfFormat.TRIG if path.suffix.lower() == ".trig" else ox.RdfFormat.N_QUADS
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        store = self.store
+        fmt = ox.RdfFormat.TRIG if path.suffix.lower() == ".trig" else ox.RdfFormat.N_QUADS
+        before, size = set(store.named_graphs()), len(store)
+        try:
+            store.load(path=str(path), format=fmt)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise InputError(f"{path}: cannot parse: {exc}") from None
+        if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
+            raise InputError(f"{path}: triples outside a named graph are not accepted")
+        new = [g for g in store.named_graphs() if g not in before]
+        added = len(store) - size
+        count = sum(_graph_size(store, g) for g in new)
+        if not new or count != added:
+            # The file also adds to a graph an earlier file holds: read it on its own to
+            # tell its graphs and its size.
             scratch = ox.Store()
-            try:
-                scratch.bulk_load(path=str(path), format=fmt)
-            except (OSError, SyntaxError, ValueError) as exc:
-                raise InputError(f"{path}: cannot parse: {exc}") from None
-            graphs = {g.value for g in scratch.named_graphs() if isinstance(g, ox.NamedNode)}
-            if next(iter(scratch.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
-                raise InputError(f"{path}: triples outside a named graph are not accepted")
-            self.graphs_of[str(path)] = graphs
-            self.store.bulk_extend(scratch)
-            name = next(iter(graphs)) if len(graphs) == 1 else str(vocab.GRAPH["opendata"])
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
-            self.files.append(SourceFile(path, URIRef(name), len(scratch), sha))
+            scratch.load(path=str(path), format=fmt)
+            new, count = list(scratch.named_graphs()), len(scratch)
+        graphs = {g.value for g in new if isinstance(g, ox.NamedNode)}
+        self.graphs_of[str(path)] = graphs
+        name = next(iter(graphs)) if len(graphs) == 1 else str(vocab.GRAPH["opendata"])
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.files.append(SourceFile(path, URIRef(name), count, sha))
 
     def files_of(self, subject: Node) -> list[str]:
-        import pyoxigraph as ox
-
         node = ox.NamedNode(str(subject)) if isinstance(subject, URIRef) else None
         if node is None:
             return []
@@ -171,12 +163,25 @@ class BulkData:
         )
 
 
-def _dataset_into(store: ox.Store, sources: Sources, skip: Collection[URIRef] = (),
-                  only: Collection[URIRef] | None = None) -> None:
-    """Copy the rdflib dataset's named graphs (``only`` those, never ``skip``) into a
-    pyoxigraph store."""
-    import pyoxigraph as ox
+def _graph_size(store: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> int:
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+                       substitutions={ox.Variable("g"): graph})
+    if not isinstance(rows, ox.QuerySolutions):
+        raise TypeError("a COUNT gave no solutions")
+    return sum(int(row["n"].value) for row in rows)
 
+
+def _load_bulk(paths: list[Path], store: ox.Store) -> BulkData:
+    """The quad files into ``store``, and their union into its (empty) default graph."""
+    bulk = BulkData(paths, store)
+    with_union_default_graph(store)
+    return bulk
+
+
+def _dataset_into(store: ox.Store, sources: Sources, skip: Collection[URIRef] = (),
+                  only: Collection[URIRef] | None = None, *, union: bool = False) -> None:
+    """Copy the rdflib dataset's named graphs (``only`` those, never ``skip``) into a
+    pyoxigraph store; with ``union``, into its default graph as well."""
     for context in sources.dataset.graphs():
         name = context.identifier
         if not isinstance(name, URIRef) or name in skip or not len(context):
@@ -185,6 +190,19 @@ def _dataset_into(store: ox.Store, sources: Sources, skip: Collection[URIRef] = 
             continue
         data = context.serialize(format="nt", encoding="utf-8")
         store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(name)))
+        if union:
+            store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+
+
+def _graphs_as_nquads(store: ox.Store, names: Iterable[URIRef]) -> bytes:
+    """These named graphs of ``store`` as N-Quads, and their triples in the default graph
+    as well: what the build adds to the prebuilt store after the reasoning."""
+    parts = []
+    for name in names:
+        graph = ox.NamedNode(str(name))
+        parts += [store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"",
+                  graph_text(store, graph)]
+    return b"".join(parts)
 
 
 def validate_bulk(working: ox.Store, shapes: Graph,
@@ -213,6 +231,10 @@ def _fail_on(report: ValidationReport) -> None:
         )
 
 
+#: The steps of a build, in order (progress lines and the summary's timings name them).
+STEPS = ("read", "validate", "reason", "check", "dumps", "prepare", "store", "write")
+
+
 @locking.holding(
     lambda call: call["settings"].build_dir, "aula-kg build",
     sweep_of=lambda call: [call["settings"].graph_file.name, call["settings"].manifest_file.name],
@@ -227,131 +249,142 @@ def build(
     Project sources (curated data, the committed open-data slices) go through rdflib and
     pySHACL with every shape. Quad files in ``extra_data`` (national imports) stay in
     pyoxigraph, checked with the open-data shapes (``shapes/opendata.ttl``) as SPARQL.
-    """
-    import pyoxigraph as ox
 
-    seconds: dict[str, float] = {}
-    start = time.perf_counter()
+    One pyoxigraph store holds every source in its named graph and their union in its
+    default graph: the open-data shapes check that union, the reasoner extends it, and it
+    becomes the artefact. The rdflib dataset keeps only the small project sources. Work
+    that holds the GIL (rdflib, pySHACL, the catalogue's parser, the dumps' layout) runs
+    beside work that releases it (pyoxigraph's loads, queries and updates, the prebuilt
+    store's bulk loads, gzip): two cores are used where the steps allow it.
+    """
     extra = list(extra_data or [])
     bulk_paths = [p for p in extra if p.suffix.lower() in QUAD_FORMATS]
-    sources = load_sources(settings, [p for p in extra if p not in bulk_paths])
-    # One pyoxigraph store holds every source in its named graph: the open-data shapes
-    # check their union (when there is bulk data), the reasoner extends it, and it becomes
-    # the artefact. The rdflib dataset keeps only the small project sources.
     working = ox.Store()
-    bulk = BulkData(bulk_paths, working) if bulk_paths else None
-    seconds["read"] = time.perf_counter() - start
+    writer: prebuilt.PrebuiltWriter | None = None
+    with Steps("build", STEPS) as steps, ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="build") as beside:
+        try:
+            with steps.step("read"):
+                loading = beside.submit(_load_bulk, bulk_paths, working) if bulk_paths else None
+                sources = load_sources(settings, [p for p in extra if p not in bulk_paths])
 
-    start = time.perf_counter()
-    report = validate_sources(sources)
-    _fail_on(report)
-    if bulk is not None:
-        # A national import replaces the committed AULA slice of the same named graph (it
-        # holds the slice's facts, with its own import scope and edition). The curated data
-        # was validated above with the slices, so that its references resolve.
-        replaced = {URIRef(g) for graphs in bulk.graphs_of.values() for g in graphs}
-        for name in replaced:
-            sources.dataset.remove_graph(sources.dataset.graph(name))
-        sources.files = [f for f in sources.files if f.graph not in replaced]
-    _dataset_into(working, sources, skip=(vocab.SHAPES_GRAPH, vocab.INFERRED_GRAPH,
-                                          vocab.CATALOG_GRAPH))
-    with_union_default_graph(working)
-    if bulk is not None:
-        opendata_shapes = Graph()
-        for path in bulk_shape_files(settings):
-            opendata_shapes.parse(path, format="turtle")
-        bulk_report = validate_bulk(working, opendata_shapes, bulk.files_of)
-        _fail_on(bulk_report)
-        report.violations += [
-            v for v in bulk_report.violations if v.focus not in _focus_set(report)
-        ]
-    seconds["validate"] = time.perf_counter() - start
+            with steps.step("validate"):
+                report = validate_sources(sources)
+                _fail_on(report)
+                bulk = loading.result() if loading is not None else None
+                if bulk is not None:
+                    # A national import replaces the committed AULA slice of the same named
+                    # graph (it holds the slice's facts, with its own import scope and
+                    # edition). The curated data was validated above with the slices, so
+                    # that its references resolve.
+                    replaced = {URIRef(g) for graphs in bulk.graphs_of.values() for g in graphs}
+                    for name in replaced:
+                        sources.dataset.remove_graph(sources.dataset.graph(name))
+                    sources.files = [f for f in sources.files if f.graph not in replaced]
+                _dataset_into(working, sources, union=True,
+                              skip=(vocab.SHAPES_GRAPH, vocab.INFERRED_GRAPH, vocab.CATALOG_GRAPH))
+                # The on-disk copy starts now, in the background (see store.prebuilt); it is
+                # kept only if the build succeeds.
+                writer = prebuilt.PrebuiltWriter(settings.build_dir)
+                copied = writer.add_store(working)
+                if bulk is not None:
+                    _validate_bulk_into(report, working, settings, bulk)
+                copied.result()  # the reasoner changes the store: the copy must be taken
 
-    start = time.perf_counter()
-    inferred = reasoning.closure_oxigraph(working, reasoner)
-    working.update("DROP DEFAULT")
-    seconds["reason"] = time.perf_counter() - start
+            with steps.step("reason"):
+                # Each query parsed once per text: the last build's parse is reused.
+                catalog_loading = beside.submit(prepared.catalog, settings)
+                inferred = reasoning.closure_oxigraph(working, reasoner)
+                inferred_graph = ox.NamedNode(str(vocab.INFERRED_GRAPH))
+                working.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
+                                    for t in inferred)
 
-    start = time.perf_counter()
-    # Each query parsed once per text: the last build's parse is reused (aula_kg.prepared).
-    catalog = prepared.catalog(settings)
-    target = sources.graph(vocab.CATALOG_GRAPH)
-    for triple in catalog.to_rdf():
-        target.add(triple)
-    full = working
-    _dataset_into(full, sources, only=(vocab.SHAPES_GRAPH, vocab.CATALOG_GRAPH))
-    inferred_graph = ox.NamedNode(str(vocab.INFERRED_GRAPH))
-    full.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
-                     for t in inferred)
-    graph_names = list(full.named_graphs())
-    with_union_default_graph(full)
-    # The on-disk copy is written in the background while the checks run (see
-    # store.prebuilt); it is kept only if the build succeeds.
-    writer = prebuilt.PrebuiltWriter(full, settings.build_dir)
-    try:
-        lines = canonical_lines(
-            quad for name in graph_names for quad in full.quads_for_pattern(None, None, None, name)
-        )
-        body = ("\n".join(lines) + "\n").encode()
-        checked = EmbeddedStore(full)
-        failed = failing_checks(checked, catalog)
-        if failed:
-            raise ValidationFailed(
-                "data-quality checks return rows (they must return none):\n" + "\n".join(failed)
-            )
-        seconds["check"] = time.perf_counter() - start
+            with steps.step("check"):
+                catalog = catalog_loading.result()
+                target = sources.graph(vocab.CATALOG_GRAPH)
+                for triple in catalog.to_rdf():
+                    target.add(triple)
+                added = (vocab.SHAPES_GRAPH, vocab.CATALOG_GRAPH)
+                _dataset_into(working, sources, only=added, union=True)
+                writer.add(_graphs_as_nquads(working, (vocab.INFERRED_GRAPH, *added)))
+                lines = store_lines(working, working.named_graphs())
+                failed = failing_checks(EmbeddedStore(working), catalog)
+                if failed:
+                    raise ValidationFailed(
+                        "data-quality checks return rows (they must return none):\n"
+                        + "\n".join(failed))
+                graphs = _graph_sizes(working)
 
-        start = time.perf_counter()
-        content_hash = hashlib.sha256(body).hexdigest()
-        # What readers need at start, computed once here (aula_kg.prepared).
-        prepared_entry = prepared.write(settings, checked, content_hash[:16], catalog,
-                                        prepared.internal_catalog(settings))
-        seconds["prepare"] = time.perf_counter() - start
+            body = b"\n".join(lines) + b"\n"
+            content_hash = hashlib.sha256(body).hexdigest()
+            # What readers need at start (aula_kg.prepared), named after the graph's store.
+            preparing = beside.submit(
+                prepared.write, settings, EmbeddedStore(working), content_hash[:16], catalog,
+                prepared.internal_catalog(settings), graph_sizes=graphs)
+            with steps.step("dumps"):
+                text = body.decode("utf-8").split("\n")
+                text.pop()  # after the last newline
+                laid_out = prepare_dumps(text, content_hash, body=body)
+                del text
+            with steps.step("prepare"):
+                # Computed beside the dumps (pyoxigraph's queries release the GIL); the
+                # step's time is what the build waited for it beyond them.
+                prepared_entry = preparing.result()
 
-        start = time.perf_counter()
-        counts = full.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
-        if not isinstance(counts, ox.QuerySolutions):
-            raise TypeError("a SELECT gave no solutions")
-        graphs = {row["g"].value: int(row["n"].value) for row in counts}
-        previous_store = prebuilt.named_in(settings.manifest_file)
-        waited = time.perf_counter()
-        store_path = writer.finish(content_hash[:16])
-        # What the on-disk store cost the build beyond the steps it overlapped.
-        seconds["store"] = time.perf_counter() - waited
-    except BaseException:
-        writer.abandon()
-        raise
-    del full
-    built_at = datetime.now(UTC).isoformat(timespec="seconds")
-    manifest = {
-        "version": __version__,
-        "built_at": built_at,
-        "graph_file": settings.graph_file.name,
-        "sha256": content_hash,
-        "store": store_path,
-        "prepared": prepared_entry,
-        "quads": len(lines),
-        "graphs": graphs,
-        "sources": [
-            {"path": settings.relative_source(f.path), "graph": str(f.graph),
-             "triples": f.triples, "sha256": f.sha256}
-            for f in sources.files + (bulk.files if bulk else [])
-        ],
-    }
-    # The graph, then at once its manifest: the two are replaced back to back (a reader can
-    # tell them apart by the manifest's sha256 in the instant between).
-    write_atomically(settings.graph_file, body)
-    write_atomically(
-        settings.manifest_file, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    )
-    # The downloadable dumps of the same lines, with their index (publishing.dumps).
-    write_dumps(settings.build_dir, lines, content_hash, built_at)
-    kept = {store_path} | ({previous_store} if previous_store else set())
-    prebuilt.sweep(settings.build_dir, kept)
-    prepared.sweep(settings.build_dir, {Path(name).name for name in kept})
-    seconds["write"] = time.perf_counter() - start - seconds["store"]
-    return BuildSummary(
-        graphs, len(lines), len(inferred), seconds, report, settings.graph_file, content_hash
-    )
+            with steps.step("store"):
+                previous_store = prebuilt.named_in(settings.manifest_file)
+                store_path = writer.finish(content_hash[:16])
+        except BaseException:
+            if writer is not None:
+                writer.abandon()
+            raise
+        del working
+
+        with steps.step("write"):
+            built_at = datetime.now(UTC).isoformat(timespec="seconds")
+            manifest = {
+                "version": __version__,
+                "built_at": built_at,
+                "graph_file": settings.graph_file.name,
+                "sha256": content_hash,
+                "store": store_path,
+                "prepared": prepared_entry,
+                "quads": len(lines),
+                "graphs": graphs,
+                "sources": [
+                    {"path": settings.relative_source(f.path), "graph": str(f.graph),
+                     "triples": f.triples, "sha256": f.sha256}
+                    for f in sources.files + (bulk.files if bulk else [])
+                ],
+            }
+            # The graph, then at once its manifest: the two are replaced back to back (a
+            # reader can tell them apart by the manifest's sha256 in the instant between).
+            write_atomically(settings.graph_file, body)
+            write_atomically(settings.manifest_file,
+                             (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+            # The downloadable dumps of the same lines, with their index (publishing.dumps).
+            write_prepared(settings.build_dir, laid_out, content_hash, built_at)
+            kept = {store_path} | ({previous_store} if previous_store else set())
+            prebuilt.sweep(settings.build_dir, kept)
+            prepared.sweep(settings.build_dir, {Path(name).name for name in kept})
+    return BuildSummary(graphs, len(lines), len(inferred), steps.seconds, report,
+                        settings.graph_file, content_hash)
+
+
+def _validate_bulk_into(report: ValidationReport, working: ox.Store, settings: Settings,
+                        bulk: BulkData) -> None:
+    """The open-data shapes over the union in ``working``; their results join ``report``."""
+    opendata_shapes = Graph()
+    for path in bulk_shape_files(settings):
+        opendata_shapes.parse(path, format="turtle")
+    bulk_report = validate_bulk(working, opendata_shapes, bulk.files_of)
+    _fail_on(bulk_report)
+    seen = _focus_set(report)
+    report.violations += [v for v in bulk_report.violations if v.focus not in seen]
+
+
+def _graph_sizes(store: ox.Store) -> dict[str, int]:
+    counts = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    if not isinstance(counts, ox.QuerySolutions):
+        raise TypeError("a SELECT gave no solutions")
+    return dict(sorted((row["g"].value, int(row["n"].value)) for row in counts))

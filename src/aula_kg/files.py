@@ -152,6 +152,7 @@ class TurtleWriter:
         self.object_key = functools.cache(object_key)
         # Terms recur (a class, a predicate, a year on thousands of lines): each is written once.
         self.term = functools.cache(self._term)
+        self.verb = functools.cache(self._verb)
 
     def declarations(self) -> list[str]:
         lines = [f"@base <{self.base}> ."] if self.base else []
@@ -172,7 +173,7 @@ class TurtleWriter:
             return body
         raise TypeError(f"blank nodes are not written canonically: {term!r}")
 
-    def verb(self, predicate: Node) -> str:
+    def _verb(self, predicate: Node) -> str:
         return "a" if predicate == RDF.type else self.term(predicate)
 
     def block(self, subject: Node, statements: Mapping[Node, Iterable[Node]]) -> str:
@@ -180,8 +181,10 @@ class TurtleWriter:
         layout = self.layout
         parts = []
         for predicate in sorted(statements, key=self.predicate_key):
-            objects = [self.term(o) for o in sorted(set(statements[predicate]),
-                                                    key=self.object_key)]
+            given = statements[predicate]
+            if not isinstance(given, list) or len(given) > 1:  # most have one object
+                given = sorted(set(given), key=self.object_key)
+            objects = [self.term(o) for o in given]
             verb = self.verb(predicate)
             part = f"{verb} " + layout.objects.join(objects)
             if layout.wrap_at is not None and len(objects) > 1 and (

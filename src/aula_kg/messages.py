@@ -670,6 +670,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Aucun territoire ne s'appelle exactement « {given} ». Vouliez-vous dire :",
         "en": "no territory is called exactly '{given}'. Did you mean:",
     },
+    # -- progress of long commands (progress.py: the build, the France-wide import) ------
+    "progress.step": {
+        "fr": "{title} {index}/{total} : {step}",
+        "en": "{title} {index}/{total}: {step}",
+    },
 }
 
 #: How each language joins a list of alternatives ("« a » ou « b »", "'a' or 'b'").

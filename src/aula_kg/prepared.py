@@ -46,9 +46,10 @@ _TMP_PREFIX = ".tmp-"
 
 
 def write(settings: Settings, store: EmbeddedStore, name: str, catalog: Catalog,
-          internal: Catalog) -> dict[str, Any]:
+          internal: Catalog, *, graph_sizes: dict[str, int] | None = None) -> dict[str, Any]:
     """Prepare, for the built graph in ``store``, what readers need at start, into
-    ``build/prepared/NAME``; the manifest's entry (directory and files' SHA-256)."""
+    ``build/prepared/NAME``; the manifest's entry (directory and files' SHA-256).
+    ``graph_sizes``: the triples per named graph, when the caller counted them already."""
     root = settings.build_dir / PREPARED_DIR
     root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=root, prefix=_TMP_PREFIX))
@@ -59,7 +60,7 @@ def write(settings: Settings, store: EmbeddedStore, name: str, catalog: Catalog,
             json.dumps({"format": 1, "queries": records}, ensure_ascii=False, sort_keys=True),
             encoding="utf-8")
         NameIndex(store).write(scratch / NAMES_FILE)
-        answers = KnownAnswers(graph_sizes=store.graph_sizes(),
+        answers = KnownAnswers(graph_sizes=graph_sizes or store.graph_sizes(),
                                triple_count=store.triple_count())
         for query in internal:
             if not query.parameters and query.form == "SELECT":

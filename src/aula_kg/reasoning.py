@@ -71,44 +71,55 @@ _PREFIXES = (
     "PREFIX owl: <http://www.w3.org/2002/07/owl#>\n"
 )
 
-#: OWL 2 RL rules whose premises hold one schema triple: (name, SPARQL update), in an order
-#: where one round usually reaches the fixpoint (properties first, then types). Schema
-#: chains (scm-sco, scm-spo) are followed with property paths inside the same update.
-_RULES = [
-    (
-        "prp-inv",
-        "INSERT { ?y ?q ?x } WHERE { { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p } "
-        "?x ?p ?y FILTER(!isLiteral(?y)) }",
-    ),
-    (
-        "prp-symp",
-        "INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y "
-        "FILTER(!isLiteral(?y)) }",
-    ),
-    (
-        "prp-eqp",
-        "INSERT { ?x ?q ?y } WHERE { { ?p owl:equivalentProperty ?q } UNION "
-        "{ ?q owl:equivalentProperty ?p } ?x ?p ?y }",
-    ),
-    (
-        "prp-spo1",
-        "INSERT { ?x ?q ?y } WHERE { { SELECT DISTINCT ?p ?q WHERE "
-        "{ ?p rdfs:subPropertyOf+ ?q FILTER(?p != ?q) } } ?x ?p ?y }",
-    ),
-    ("prp-trp", None),  # one update per transitive property, see _rules_fixpoint
-    ("prp-dom", "INSERT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y }"),
-    ("prp-rng", "INSERT { ?y a ?c } WHERE { ?p rdfs:range ?c . ?x ?p ?y FILTER(!isLiteral(?y)) }"),
-    (
-        "cax-eqc",
-        "INSERT { ?x a ?c2 } WHERE { { ?c1 owl:equivalentClass ?c2 } UNION "
-        "{ ?c2 owl:equivalentClass ?c1 } ?x a ?c1 }",
-    ),
-    (
-        "cax-sco",
-        "INSERT { ?x a ?c2 } WHERE { { SELECT DISTINCT ?c1 ?c2 WHERE "
-        "{ ?c1 rdfs:subClassOf+ ?c2 FILTER(?c1 != ?c2) } } ?x a ?c1 }",
-    ),
+#: OWL 2 RL rules whose premises hold one data triple and schema triples: (name,
+#: conclusion, schema premises, data premise, filter), in an order where one round usually
+#: reaches the fixpoint (properties first, then types). Schema chains (scm-sco, scm-spo) are
+#: followed with property paths inside the same update.
+_RULE_PARTS = [
+    ("prp-inv", "?y ?q ?x", "{ ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p }",
+     "?x ?p ?y", "FILTER(!isLiteral(?y))"),
+    ("prp-symp", "?y ?p ?x", "?p a owl:SymmetricProperty .", "?x ?p ?y",
+     "FILTER(!isLiteral(?y))"),
+    ("prp-eqp", "?x ?q ?y",
+     "{ ?p owl:equivalentProperty ?q } UNION { ?q owl:equivalentProperty ?p }", "?x ?p ?y", ""),
+    ("prp-spo1", "?x ?q ?y",
+     "{ SELECT DISTINCT ?p ?q WHERE { ?p rdfs:subPropertyOf+ ?q FILTER(?p != ?q) } }",
+     "?x ?p ?y", ""),
+    ("prp-trp", "", "", "", ""),  # one update per transitive property, see _rules_fixpoint
+    ("prp-dom", "?x a ?c", "?p rdfs:domain ?c .", "?x ?p ?y", ""),
+    ("prp-rng", "?y a ?c", "?p rdfs:range ?c .", "?x ?p ?y", "FILTER(!isLiteral(?y))"),
+    ("cax-eqc", "?x a ?c2",
+     "{ ?c1 owl:equivalentClass ?c2 } UNION { ?c2 owl:equivalentClass ?c1 }", "?x a ?c1", ""),
+    ("cax-sco", "?x a ?c2",
+     "{ SELECT DISTINCT ?c1 ?c2 WHERE { ?c1 rdfs:subClassOf+ ?c2 FILTER(?c1 != ?c2) } }",
+     "?x a ?c1", ""),
 ]
+#: Scratch graphs of the later rounds: the triples new in the last round, and what the rules
+#: conclude from them (some of it already known).
+_DELTA = "urn:x-aula-kg:reasoning:delta"
+_NEXT = "urn:x-aula-kg:reasoning:next"
+#: (name, update): each rule over the whole working graph (None: prp-trp).
+_RULES = [
+    (name, f"INSERT {{ {then} }} WHERE {{ {schema} {data} {test} }}" if then else None)
+    for name, then, schema, data, test in _RULE_PARTS
+]
+#: The same rules with their data premise in the last round's new triples only, their
+#: conclusions into the scratch graph (semi-naive evaluation: a rule with one data premise
+#: concludes nothing new from triples it has already seen).
+_DELTA_RULES = [
+    f"INSERT {{ GRAPH <{_NEXT}> {{ {then} }} }} WHERE {{ {schema} GRAPH <{_DELTA}> {{ {data} }} "
+    f"{test} }}"
+    for _, then, schema, data, test in _RULE_PARTS if then
+]
+#: Whether the last round's new triples touch the schema the rules read: then the later
+#: rounds run over the whole graph again.
+_SCHEMA_CHANGED = (
+    f"ASK {{ GRAPH <{_DELTA}> {{ {{ ?s ?p ?o VALUES ?p {{ rdfs:subClassOf rdfs:subPropertyOf "
+    "rdfs:domain rdfs:range owl:inverseOf owl:equivalentClass owl:equivalentProperty "
+    "owl:sameAs } } UNION { ?s a ?c VALUES ?c { owl:SymmetricProperty "
+    "owl:TransitiveProperty } } } }"
+)
+_CLEAR_SCRATCH = f"DROP SILENT GRAPH <{_DELTA}> ; DROP SILENT GRAPH <{_NEXT}>"
 _SAME_AS_RULES = [
     ("eq-sym", "INSERT { ?y owl:sameAs ?x } WHERE { ?x owl:sameAs ?y FILTER(!isLiteral(?y)) }"),
     ("eq-trans", "INSERT { ?x owl:sameAs ?z } WHERE { ?x owl:sameAs ?y . ?y owl:sameAs ?z }"),
@@ -156,71 +167,154 @@ def _check_supported(store: ox.Store) -> None:
         )
 
 
-def _rules_fixpoint(store: ox.Store) -> int:
-    """Apply the rules to the default graph of ``store`` until nothing changes; rounds."""
+def _rules_fixpoint(store: ox.Store) -> list[ox.Triple]:
+    """Apply the rules to the default graph of ``store`` until nothing changes; the triples
+    they added.
+
+    One round over the whole graph, then rounds over the triples the last round added
+    only (a few seconds less per round on the national graph), as long as these leave the
+    schema and ``owl:sameAs`` alone; else, and with ``owl:sameAs`` in the data (whose rules
+    have two data premises), whole rounds until the graph stops growing, the transitive
+    properties read again before each (a derived triple may declare one).
+    """
     import pyoxigraph as ox
 
-    transitive = [
-        q.subject.value
-        for q in store.quads_for_pattern(
-            None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.TransitiveProperty)),
-            ox.DefaultGraph(),
-        )
-        if isinstance(q.subject, ox.NamedNode)
-    ]
-    rules = []
-    for _name, text in _RULES:
-        if text is None:  # prp-trp
-            rules += [
-                f"INSERT {{ ?x <{p}> ?z }} WHERE {{ ?x <{p}> ?y . ?y <{p}>+ ?z }}"
-                for p in transitive
-            ]
-        else:
-            rules.append(text)
     same_as = ox.NamedNode(str(OWL.sameAs))
-    rounds = 0
+    semi_naive = next(iter(store.quads_for_pattern(None, same_as, None, ox.DefaultGraph())),
+                      None) is None
     size = len(store)
     while True:
-        rounds += 1
-        active = list(rules)
+        transitive = [
+            q.subject.value
+            for q in store.quads_for_pattern(
+                None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(OWL.TransitiveProperty)),
+                ox.DefaultGraph(),
+            )
+            if isinstance(q.subject, ox.NamedNode)
+        ]
+        rules = []
+        for _name, text in _RULES:
+            if text is None:  # prp-trp
+                rules += [
+                    f"INSERT {{ ?x <{p}> ?z }} WHERE {{ ?x <{p}> ?y . ?y <{p}>+ ?z }}"
+                    for p in transitive
+                ]
+            else:
+                rules.append(text)
+        if semi_naive:
+            # prp-trp has two data premises: over the whole graph, when new triples use it.
+            transitive_later = [
+                (f"ASK {{ GRAPH <{_DELTA}> {{ ?x <{p}> ?y }} }}",
+                 f"INSERT {{ GRAPH <{_NEXT}> {{ ?x <{p}> ?z }} }} "
+                 f"WHERE {{ ?x <{p}> ?y . ?y <{p}>+ ?z }}")
+                for p in transitive
+            ]
+            for text in rules:
+                store.update(_PREFIXES + text)
+            added = _added(store)
+            later = _later_rounds(store, added, transitive_later)
+            if later is not None:
+                return added + later
+            semi_naive = False  # the schema grew: whole rounds from here
+            continue
         if next(iter(store.quads_for_pattern(None, same_as, None, ox.DefaultGraph())), None):
-            active += [text for _, text in _SAME_AS_RULES]
-        for text in active:
+            rules += [text for _, text in _SAME_AS_RULES]
+        for text in rules:
             store.update(_PREFIXES + text)
         new_size = len(store)
         if new_size == size:
-            return rounds
+            return _added(store)
         size = new_size
 
 
-_INFERRED_QUERY = (
-    _PREFIXES
-    + """SELECT ?s ?p ?o WHERE {
-  ?s ?p ?o
-  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "%s"))
-  FILTER(!(?p = owl:sameAs && ?s = ?o))
-  FILTER(!(?p = rdf:type && (isLiteral(?o) || ?o IN (owl:Thing, rdfs:Resource,
-         owl:NamedIndividual, rdfs:Class, owl:Class))))
-  MINUS { GRAPH ?g { ?s ?p ?o } }
-}""".replace("%s", _ID)
-)
+def _later_rounds(store: ox.Store, delta: list[ox.Triple],
+                  transitive: list[tuple[str, str]]) -> list[ox.Triple] | None:
+    """Rounds over the last round's new triples (``delta``) until none is new; the triples
+    they added, or None when new triples touch the schema (what they added stays in the
+    graph: the whole rounds that follow find it there)."""
+    import pyoxigraph as ox
+
+    delta_graph, next_graph, default = ox.NamedNode(_DELTA), ox.NamedNode(_NEXT), ox.DefaultGraph()
+    added: list[ox.Triple] = []
+    try:
+        while delta:
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, delta_graph) for t in delta)
+            if bool(store.query(_PREFIXES + _SCHEMA_CHANGED)):
+                return None  # whole rounds go on from here
+            for text in _DELTA_RULES:
+                store.update(_PREFIXES + text)
+            for used, rule in transitive:
+                if bool(store.query(used)):
+                    store.update(rule)
+            delta = [
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in store.quads_for_pattern(None, None, None, next_graph)
+                if ox.Quad(q.subject, q.predicate, q.object, default) not in store
+            ]
+            store.update(_CLEAR_SCRATCH)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in delta)
+            added += delta
+    finally:
+        store.update(_CLEAR_SCRATCH)
+    return added
+
+
+def _added(store: ox.Store) -> list[ox.Triple]:
+    import pyoxigraph as ox
+
+    rows = store.query(_NEW_QUERY)
+    if not isinstance(rows, ox.QuerySolutions):
+        raise TypeError("the inferred-triples SELECT gave no solutions")
+    return [ox.Triple(s, p, o) for s, p, o in rows]
+
+
+#: Every triple of the working (default) graph that no named graph asserts: what the rules
+#: added. One scan; :func:`_kept` then sorts it into facts and schema-level noise.
+_NEW_QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o MINUS { GRAPH ?g { ?s ?p ?o } } }"
+_SAME_AS = str(OWL.sameAs)
+_RDF_TYPE = str(RDF.type)
+_TRIVIAL = {str(t) for t in _TRIVIAL_TYPES}
+
+
+def _kept(s: ox.NamedNode | ox.BlankNode | ox.Triple, p: ox.NamedNode,
+          o: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> bool:
+    """:func:`_keep` on pyoxigraph terms."""
+    import pyoxigraph as ox
+
+    if not isinstance(s, ox.NamedNode) or not s.value.startswith(_ID):
+        return False
+    if p.value == _SAME_AS and s == o:
+        return False
+    if p.value == _RDF_TYPE and (
+            isinstance(o, ox.Literal) or (isinstance(o, ox.NamedNode) and o.value in _TRIVIAL)):
+        return False
+    return True
 
 
 def closure_rules(store: ox.Store) -> list[ox.Triple]:
     """Instance-level triples the ``rules`` engine entails from the pyoxigraph ``store`` and
     that it lacks, as pyoxigraph triples. ``store`` holds the ontology and the data in
     named graphs; its default graph is the working graph (filled with their union when
-    empty) and is left holding the closure."""
+    empty). It is left holding that union and the returned triples, nothing else: the
+    schema-level entailments are taken out of it again."""
     import pyoxigraph as ox
 
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     _check_supported(store)
-    _rules_fixpoint(store)
-    inferred = store.query(_INFERRED_QUERY)
-    if not isinstance(inferred, ox.QuerySolutions):
-        raise TypeError("the inferred-triples SELECT gave no solutions")
-    return [ox.Triple(row[0], row[1], row[2]) for row in inferred]
+    added = _rules_fixpoint(store)
+    kept: list[ox.Triple] = []
+    dropped: list[ox.Quad] = []
+    default = ox.DefaultGraph()
+    for triple in added:
+        s, p, o = triple.subject, triple.predicate, triple.object
+        if _kept(s, p, o):
+            kept.append(triple)
+        else:
+            dropped.append(ox.Quad(s, p, o, default))
+    for quad in dropped:
+        store.remove(quad)
+    return kept
 
 
 # --------------------------------------------------------------------------------------
@@ -297,7 +391,8 @@ def closure(graphs: Iterable[Graph], engine: str = DEFAULT_ENGINE) -> Graph:
 
 def closure_oxigraph(store: ox.Store, engine: str = DEFAULT_ENGINE) -> list[ox.Triple]:
     """Like :func:`closure` over a pyoxigraph ``store`` whose named graphs hold the ontology
-    and the data and whose default graph holds their union, as pyoxigraph triples. The
+    and the data and whose default graph holds their union, as pyoxigraph triples; the
+    default graph is left holding that union and the inferred triples. The
     scalable path of the build: with ``rules`` the data never leaves pyoxigraph; the other
     engines go through rdflib (slow on large graphs)."""
     _check_engine(engine)
@@ -312,6 +407,9 @@ def closure_oxigraph(store: ox.Store, engine: str = DEFAULT_ENGINE) -> list[ox.T
         data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
         format="nt",
     )
-    return [
+    inferred = [
         to_oxigraph_triple(s, p, o) for s, p, o in _closure_rdflib(working, engine)
     ]
+    default = ox.DefaultGraph()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in inferred)
+    return inferred

@@ -15,12 +15,13 @@ results. ``NOT EXISTS`` is avoided (slow in pyoxigraph): ``MINUS`` and ``OPTIONA
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypedDict
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, XSD
 from rdflib.term import Identifier, Node
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 from .validation import ValidationReport, Violation, _short
 from .vocab import SH
 
+_XSD_STRING = str(XSD.string)
 _TYPE_OF = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 
 _KNOWN = {
@@ -202,6 +204,22 @@ def compile_shapes(shapes: Graph) -> list[tuple[str, Constraint]]:
     return queries
 
 
+@functools.lru_cache(maxsize=65536)
+def _ill_typed_text(text: str, datatype: str) -> bool:
+    return bool(getattr(Literal(text, datatype=URIRef(datatype)), "ill_typed", False))
+
+
+def _ill_typed(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> bool:
+    """Whether a literal's text is not of its datatype, as rdflib tells it (``12a`` as an
+    ``xsd:integer``); plain strings never are."""
+    import pyoxigraph as ox
+
+    if not isinstance(term, ox.Literal) or term.language:
+        return False
+    datatype = term.datatype.value
+    return datatype != _XSD_STRING and _ill_typed_text(term.value, datatype)
+
+
 def validate_store(store: ox.Store, shapes: Graph,
                    files_of: Callable[[Node], Iterable[str]] | None = None) -> ValidationReport:
     """Validate the default graph of the pyoxigraph ``store`` (data and ontology together,
@@ -216,11 +234,12 @@ def validate_store(store: ox.Store, shapes: Graph,
         solutions = store.query(query)
         if not isinstance(solutions, ox.QuerySolutions):
             raise TypeError("a constraint's SELECT gave no solutions")
+        lexical = bool(meta.get("lexical"))
         for row in solutions:
+            if lexical and not _ill_typed(row["v"]):
+                continue  # most rows: tell it on the value alone, before making terms
             focus = to_rdflib(row["focus"])
             value = to_rdflib(row["v"]) if meta["value"] else None
-            if meta.get("lexical") and not getattr(value, "ill_typed", False):
-                continue
             key = (focus, meta["shape"], meta.get("component"), value)
             if key in seen:
                 continue

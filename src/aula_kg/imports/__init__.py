@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .. import vocab
 from ..errors import InputError
+from ..progress import Steps
 from . import registry
 from .provenance import describe_source, file_header, now
 from .report import ImportReport, collector_paused
@@ -56,13 +57,15 @@ def run(
     fallback_dir: Path | None = None,
     territory: Territory | None = None,
     quiet: bool = False,
+    steps: Steps | None = None,
 ) -> ImportReport:
     """Import one source from ``from_path`` (a directory of snapshots or the file itself)
     into ``out_dir/<source>.trig``; returns the :class:`~.report.ImportReport`.
 
     ``cog`` is the Etalab directory used to resolve codes and filter the scope (default: the
     one beside ``from_path``, else under ``fallback_dir``). Nothing is written when the input
-    is malformed: the InputError names the file and the line.
+    is malformed: the InputError names the file and the line. Within ``steps`` (``import
+    all``), the records read go to its progress display.
     """
     importer = registry.get(source)
     from_path = Path(from_path)
@@ -70,7 +73,7 @@ def run(
         raise InputError(f"{from_path}: no such file or directory")
     if territory is None:
         territory = _territory_for(from_path, scope, cog, fallback_dir)
-    report = ImportReport(source, quiet=quiet)
+    report = ImportReport(source, quiet=quiet, counter=steps.count if steps else None)
     started = now()
     with collector_paused():
         located = importer.locate(from_path)
@@ -99,9 +102,15 @@ def run_all(
 ) -> list[ImportReport]:
     """Every source of the registry in order, sharing one COG territory. Each source's file
     is written only once that source has been read entirely; a malformed source stops the
-    run with an InputError and leaves its previous file untouched."""
-    territory = _territory_for(Path(from_dir), scope, cog, None)
-    return [
-        run(source, Path(from_dir), out_dir, scope=scope, territory=territory, quiet=quiet)
-        for source in registry.names()
-    ]
+    run with an InputError and leaves its previous file untouched. Each source is a step
+    of the progress shown on stderr (:mod:`aula_kg.progress`)."""
+    sources = registry.names()
+    reports = []
+    with Steps("import", ["territory", *sources], quiet=quiet) as steps:
+        with steps.step("territory"):
+            territory = _territory_for(Path(from_dir), scope, cog, None)
+        for source in sources:
+            with steps.step(source):
+                reports.append(run(source, Path(from_dir), out_dir, scope=scope,
+                                   territory=territory, quiet=quiet, steps=steps))
+    return reports

@@ -9,7 +9,7 @@ import gc
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,9 @@ class ImportReport:
     _started: float = field(default_factory=time.monotonic, repr=False)
     _last_progress: float = field(default=0.0, repr=False)
     quiet: bool = False
+    #: Where the records read go while a progress display runs (aula_kg.progress); None:
+    #: a line on stderr now and then.
+    counter: Callable[[int], None] | None = field(default=None, repr=False)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
@@ -45,6 +48,9 @@ class ImportReport:
         """Count one record read; report progress on stderr now and then."""
         self.read += 1
         if self.quiet or self.read % every:
+            return
+        if self.counter is not None:
+            self.counter(self.read)
             return
         now = time.monotonic()
         if now - self._last_progress >= 1.0:

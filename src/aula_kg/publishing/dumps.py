@@ -24,11 +24,11 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib.namespace import XSD
 
 from .. import vocab
@@ -51,6 +51,7 @@ COMPRESSION = "application/gzip"
 #: gzip's level: 6 (zlib's default) costs a third of 9's time for 3 % more bytes.
 GZIP_LEVEL = 6
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_XSD_STRING = str(XSD.string)
 
 
 @dataclass(frozen=True)
@@ -93,109 +94,145 @@ def dumps_dir(build_dir: Path) -> Path:
 # -- writing ------------------------------------------------------------------------------
 
 
-def gzipped(text: str) -> bytes:
+def gzipped(text: str | bytes) -> bytes:
     """``text`` gzip-compressed, the same bytes every time (no time stamp, no file name)."""
-    return gzip.compress(text.encode("utf-8"), compresslevel=GZIP_LEVEL, mtime=0)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def _packed(text: str | bytes) -> tuple[bytes, str]:
+    """The gzip bytes of ``text`` and their SHA-256 (zlib and hashlib release the GIL: a
+    thread packs one file while the next is laid out)."""
+    data = gzipped(text)
+    return data, hashlib.sha256(data).hexdigest()
 
 
 class _Terms:
-    """N-Triples terms written the Turtle way: IRIs compacted with the project's prefixes
-    where Turtle allows it, datatypes too; blank nodes keep their canonical labels."""
+    """Terms of the canonical N-Quads lines (N-Triples syntax) written the Turtle way: IRIs
+    compacted with the project's prefixes where Turtle allows it, datatypes too; blank
+    nodes keep their canonical labels. Each distinct term is written once."""
 
     def __init__(self) -> None:
         self.compact = vocab.compactor(vocab.PREFIXES, turtle=True)
         self.term = functools.cache(self._term)
 
-    def _term(self, term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-        if isinstance(term, ox.NamedNode):
-            return self.compact(term.value) or str(term)
-        if isinstance(term, ox.Literal) and term.language is None:
-            datatype = term.datatype.value
-            if datatype != str(XSD.string):
-                text = str(term)
-                suffix = f"^^<{datatype}>"
+    def _term(self, text: str) -> str:
+        if text.startswith("<<"):  # a quoted triple: as it is
+            return text
+        if text.startswith("<"):
+            return self.compact(text[1:-1]) or text
+        if text.startswith('"'):
+            end = text.rindex('"')  # the suffix (language, datatype) holds no quote
+            suffix = text[end + 1:]
+            if suffix.startswith("^^<"):
+                datatype = suffix[3:-1]
+                if datatype == _XSD_STRING:
+                    return text[: end + 1]
                 short = self.compact(datatype)
-                return text[: -len(suffix)] + f"^^{short}" if short else text
-        return str(term)
+                return f"{text[: end + 1]}^^{short}" if short else text
+        return text
 
-    def verb(self, predicate: ox.NamedNode) -> str:
-        return "a" if str(predicate) == _RDF_TYPE else self.term(predicate)
+    def verb(self, predicate: str) -> str:
+        return "a" if predicate == _RDF_TYPE else self.term(predicate)
 
 
 def _declarations() -> list[str]:
     return [f"@prefix {prefix}: <{ns}> ." for prefix, ns in vocab.PREFIXES.items()]
 
 
-def _blocks(quads: Sequence[ox.Quad], terms: _Terms, indent: str) -> list[str]:
-    """One block per subject, in the order of the canonical lines; ``rdf:type`` first, then
-    the predicates and objects sorted by their N-Triples form."""
-    by_subject: dict[str, dict[str, list[ox.Quad]]] = {}
-    subjects: dict[str, ox.NamedNode | ox.BlankNode | ox.Triple] = {}
-    for quad in quads:
-        key = str(quad.subject)
-        subjects.setdefault(key, quad.subject)
-        by_subject.setdefault(key, {}).setdefault(str(quad.predicate), []).append(quad)
-    out = []
-    for key, predicates in by_subject.items():
+#: graph (its N-Triples term) -> subject -> predicate -> objects, as the lines give them.
+Grouped = dict[str, dict[str, dict[str, list[str]]]]
+
+
+def by_graph(lines: Iterable[str]) -> Grouped:
+    """The canonical N-Quads lines split into their terms, by named graph (in sorted graph
+    order), subject (in the lines' order) and predicate. Read as text: subjects, predicates
+    and graph names hold no space, so the object is what lies between them."""
+    graphs: Grouped = {}
+    for line in lines:
+        subject, predicate, rest = line.split(" ", 2)
+        obj, graph = rest[:-2].rsplit(" ", 1)  # rest ends with " ."
+        graphs.setdefault(graph, {}).setdefault(subject, {}).setdefault(predicate, []).append(obj)
+    return dict(sorted(graphs.items(), key=lambda item: _graph_value(item[0])))
+
+
+def _graph_value(term: str) -> str:
+    return term[1:-1] if term.startswith("<") else term.removeprefix("_:")
+
+
+def _statements(subjects: dict[str, dict[str, list[str]]], terms: _Terms) -> Iterator[
+        tuple[str, list[str]]]:
+    """Each subject written, with its predicate-objects parts: ``rdf:type`` first, then the
+    predicates and the objects sorted by their N-Triples form."""
+    for subject, predicates in subjects.items():
         parts = []
         for predicate in sorted(predicates, key=lambda p: (p != _RDF_TYPE, p)):
-            group = predicates[predicate]
-            objects = sorted({str(q.object): terms.term(q.object) for q in group}.items())
-            parts.append(terms.verb(group[0].predicate) + " "
-                         + ", ".join(text for _, text in objects))
-        head = f"{indent}{terms.term(subjects[key])} "
-        out.append(head + f" ;\n{indent}    ".join(parts) + " .")
-    return out
+            objects = sorted(set(predicates[predicate]))
+            parts.append(terms.verb(predicate) + " " + ", ".join(map(terms.term, objects)))
+        yield terms.term(subject), parts
 
 
-def by_graph(lines: Iterable[str]) -> dict[str, list[ox.Quad]]:
-    """The canonical N-Quads lines parsed, by named graph (in sorted graph order)."""
-    text = "\n".join(lines) + "\n"
-    graphs: dict[str, list[ox.Quad]] = {}
-    for quad in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_QUADS):
-        graphs.setdefault(quad.graph_name.value, []).append(quad)
-    return dict(sorted(graphs.items()))
+def _laid_out(grouped: Grouped, header: str, terms: _Terms) -> Iterator[tuple[str, str]]:
+    """(graph, its Turtle text) for each graph, then ("", the TriG text of them all): one
+    pass over the statements makes both layouts."""
+    declarations = _declarations()
+    trig = [f"# {header}", *declarations, ""]
+    for graph, subjects in grouped.items():
+        value = _graph_value(graph)
+        turtle = [f"# aula-kg: named graph <{value}>", *declarations, ""]
+        trig.append(f"{terms.term(graph)} {{")
+        for subject, parts in _statements(subjects, terms):
+            turtle += [f"{subject} " + " ;\n    ".join(parts) + " .", ""]
+            trig.append(f"  {subject} " + " ;\n      ".join(parts) + " .")
+        trig += ["}", ""]
+        yield value, "\n".join(turtle)
+    yield "", "\n".join(trig)
 
 
-def turtle_text(quads: Sequence[ox.Quad], header: str) -> str:
-    terms = _Terms()
-    out = [f"# {header}", *_declarations(), ""]
-    for block in _blocks(quads, terms, ""):
-        out += [block, ""]
-    return "\n".join(out)
+@dataclass(frozen=True)
+class Prepared:
+    """A dump made in memory, not yet written: its entry in the index and its bytes."""
+
+    dump: Dump
+    data: bytes
 
 
-def trig_text(graphs: dict[str, list[ox.Quad]], header: str) -> str:
-    terms = _Terms()
-    out = [f"# {header}", *_declarations(), ""]
-    for graph, quads in graphs.items():
-        out.append(f"{terms.term(ox.NamedNode(graph))} {{")
-        out += _blocks(quads, terms, "  ")
-        out += ["}", ""]
-    return "\n".join(out)
+def prepare_dumps(lines: Sequence[str], content_hash: str, *,
+                  body: bytes | None = None) -> list[Prepared]:
+    """The dumps of a build's canonical N-Quads ``lines`` (``body``: the same lines as the
+    artefact's bytes, when at hand), compressed in two threads while the next is laid out."""
+    header = f"aula-kg build {content_hash}"
+    whole = body if body is not None else ("\n".join(lines) + "\n").encode("utf-8")
+    grouped = by_graph(lines)
+    counts = {_graph_value(graph): sum(len(objects) for predicates in subjects.values()
+                                       for objects in predicates.values())
+              for graph, subjects in grouped.items()}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="dumps") as pool:
+        jobs = [(WHOLE_NQUADS, "nquads", None, len(lines), pool.submit(_packed, whole))]
+        graph_jobs = []
+        for graph, text in _laid_out(grouped, header, _Terms()):
+            if graph:
+                graph_jobs.append((vocab.graph_dump_name(graph), "turtle", graph,
+                                   counts[graph], pool.submit(_packed, text)))
+            else:
+                jobs.append((WHOLE_TRIG, "trig", None, len(lines), pool.submit(_packed, text)))
+        prepared = []
+        for name, fmt, graph_name, count, job in jobs + graph_jobs:
+            data, sha = job.result()
+            prepared.append(Prepared(Dump(name, fmt, graph_name, count, len(data), sha), data))
+    return prepared
 
 
-def write_dumps(build_dir: Path, lines: Sequence[str], content_hash: str,
-                built_at: str) -> DumpIndex:
-    """Write the dumps of a build's canonical N-Quads ``lines`` into ``build_dir/dumps``,
-    then their index; remove the dumps of graphs the build no longer has."""
+def write_prepared(build_dir: Path, prepared: Sequence[Prepared], content_hash: str,
+                   built_at: str) -> DumpIndex:
+    """Write prepared dumps into ``build_dir/dumps``, then their index; remove the dumps of
+    graphs the build no longer has."""
     directory = dumps_dir(build_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    graphs = by_graph(lines)
-    header = f"aula-kg build {content_hash}"
-    files: list[tuple[str, str, str | None, int, bytes]] = [
-        (WHOLE_NQUADS, "nquads", None, len(lines), gzipped("\n".join(lines) + "\n")),
-        (WHOLE_TRIG, "trig", None, len(lines), gzipped(trig_text(graphs, header))),
-    ]
-    for graph, quads in graphs.items():
-        files.append((vocab.graph_dump_name(graph), "turtle", graph, len(quads),
-                      gzipped(turtle_text(quads, f"aula-kg: named graph <{graph}>"))))
-    dumps = []
-    for name, fmt, dumped_graph, count, data in files:
-        write_if_changed(directory / name, data, what="aula-kg build (dumps)")
-        dumps.append(Dump(name, fmt, dumped_graph, count, len(data),
-                          hashlib.sha256(data).hexdigest()))
-    index = DumpIndex(directory, content_hash, built_at, tuple(dumps))
+    for item in prepared:
+        write_if_changed(directory / item.dump.name, item.data, what="aula-kg build (dumps)")
+    dumps = tuple(item.dump for item in prepared)
+    index = DumpIndex(directory, content_hash, built_at, dumps)
     document = {"content_hash": content_hash, "built_at": built_at,
                 "dumps": [asdict(d) for d in dumps]}
     write_atomically(directory / INDEX_FILE,
@@ -205,6 +242,14 @@ def write_dumps(build_dir: Path, lines: Sequence[str], content_hash: str,
         if old.name not in kept:
             old.unlink(missing_ok=True)
     return index
+
+
+def write_dumps(build_dir: Path, lines: Sequence[str], content_hash: str,
+                built_at: str) -> DumpIndex:
+    """Write the dumps of a build's canonical N-Quads ``lines`` into ``build_dir/dumps``,
+    then their index; remove the dumps of graphs the build no longer has."""
+    return write_prepared(build_dir, prepare_dumps(lines, content_hash), content_hash,
+                          built_at)
 
 
 # -- reading ------------------------------------------------------------------------------

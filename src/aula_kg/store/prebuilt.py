@@ -9,9 +9,11 @@ Its default graph already holds the union of the named graphs (as a set; see
 ``EmbeddedStore``), so opening it costs nothing.
 
 Lifecycle, under the build directory's lock (one writer):
-1. :class:`PrebuiltWriter` dumps the in-memory store and bulk-loads the dump into a
-   temporary directory ``store/.tmp-*``, in a thread (pyoxigraph releases the GIL), while
-   the build goes on with its checks;
+1. :class:`PrebuiltWriter` bulk-loads quads into a temporary directory ``store/.tmp-*``, in
+   a thread of its own (pyoxigraph releases the GIL), while the build goes on: the bulk of
+   the graph (the imports and their union, :meth:`PrebuiltWriter.add_store`) as soon as it
+   is read and checked, what the build adds later (inferences, shapes, the catalogue,
+   :meth:`PrebuiltWriter.add`) at the end. A bulk load only adds files, so the loads add up;
 2. :meth:`PrebuiltWriter.finish` renames it to ``store/NAME`` once the build has succeeded;
    a failed build removes it;
 3. the manifest is written, naming ``store/NAME``; :func:`sweep` then removes the stores no
@@ -27,9 +29,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import tempfile
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -40,48 +44,90 @@ _TMP_PREFIX = ".tmp-"
 
 
 class PrebuiltWriter:
-    """Writes an on-disk copy of ``source`` (every quad, default graph included) in the
-    background; :meth:`finish` or :meth:`abandon` must follow."""
+    """Loads quads into an on-disk store in the background, in the order they are given;
+    :meth:`finish` or :meth:`abandon` must follow."""
 
-    def __init__(self, source: ox.Store, build_dir: Path):
+    def __init__(self, build_dir: Path):
         self.root = Path(build_dir) / STORE_DIR
         self.root.mkdir(parents=True, exist_ok=True)
         self._scratch = Path(tempfile.mkdtemp(dir=self.root, prefix=_TMP_PREFIX))
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._write, args=(source,), name="prebuilt-store", daemon=True
-        )
-        self._thread.start()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prebuilt-store",
+                                          initializer=_yield_to_the_build)
+        self._jobs: list[Future[None]] = []
+        self._store: ox.Store | None = None
+        self._dumps = 0
 
-    def _write(self, source: ox.Store) -> None:
+    def _target(self) -> ox.Store:
+        if self._store is None:
+            self._store = ox.Store(str(self._scratch / "db"))
+        return self._store
+
+    def add_store(self, source: ox.Store) -> Future[None]:
+        """Copy every quad of ``source`` (default graph included). The returned future is
+        done once ``source`` has been read: until then it must not change."""
+        self._dumps += 1
+        dump = self._scratch / f"part{self._dumps}.nq"
+        read = self._thread.submit(_dump, source, dump)
+        self._jobs.append(read)
+        self._jobs.append(self._thread.submit(self._load_file, dump))
+        return read
+
+    def add(self, nquads: bytes) -> None:
+        """Add these N-Quads (quads of named graphs and triples of the default graph)."""
+        self._jobs.append(self._thread.submit(
+            lambda: self._target().bulk_load(nquads, format=ox.RdfFormat.N_QUADS)))
+
+    def _load_file(self, dump: Path) -> None:
+        self._target().bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        dump.unlink()
+
+    def _wait(self) -> None:
         try:
-            dump = self._scratch / "all.nq"
-            source.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
-            store = ox.Store(str(self._scratch / "db"))
-            store.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
-            store.flush()
-            del store
-            dump.unlink()
-        except BaseException as exc:  # noqa: BLE001 - re-raised by finish()
-            self._error = exc
+            for job in self._jobs:
+                job.result()
+            if self._store is not None:
+                self._store.flush()
+        finally:
+            self._thread.shutdown(wait=True)
+            self._store = None
 
     def finish(self, name: str) -> str:
         """Wait for the copy and move it to ``store/NAME``; the path relative to the build
         directory, for the manifest."""
-        self._thread.join()
         try:
-            if self._error is not None:
-                raise OSError(f"cannot write the prebuilt store: {self._error}")
+            try:
+                self._wait()
+            except Exception as exc:
+                raise OSError(f"cannot write the prebuilt store: {exc}") from exc
             final = self.root / name
             if not final.is_dir():  # the same content may be there already
+                self._target()  # an empty graph still makes a store
+                self._store = None
                 (self._scratch / "db").rename(final)
         finally:
             shutil.rmtree(self._scratch, ignore_errors=True)
         return f"{STORE_DIR}/{name}"
 
     def abandon(self) -> None:
-        self._thread.join()
+        for job in self._jobs:
+            job.cancel()
+        with contextlib.suppress(Exception):
+            self._wait()
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+#: How much the copy yields to the build's own steps (``nice`` of its thread, inherited by
+#: the threads RocksDB starts from it): it has time until the build ends, they do not.
+NICENESS = 4
+
+
+def _yield_to_the_build() -> None:
+    with contextlib.suppress(AttributeError, OSError):  # per-thread niceness: Linux
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+
+
+def _dump(source: ox.Store, path: Path) -> None:
+    source.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
 
 
 def named_in(manifest_file: Path) -> str | None:
