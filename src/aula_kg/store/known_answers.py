@@ -18,7 +18,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..files import write_atomically
 from .base import SelectResult, json_term
 
 #: Subdirectory of the build directory holding what the build prepared for each graph, in
@@ -71,9 +70,11 @@ class KnownAnswers:
         self.selects[query] = {"vars": data["head"]["vars"], "bindings": bindings}
 
     def write(self, path: Path) -> None:
+        """Write the answers to ``path``: a file of a prepared directory that is being
+        made, which appears whole by its rename (aula_kg.prepared)."""
         data = {"format": FORMAT, "graph_sizes": self.graph_sizes,
                 "triple_count": self.triple_count, "selects": self.selects}
-        write_atomically(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
+        Path(path).write_bytes(json.dumps(data, ensure_ascii=False, sort_keys=True).encode())
 
     @classmethod
     def read(cls, path: Path) -> KnownAnswers | None:
