@@ -418,4 +418,4 @@ class _NameFile:
             db.commit()
         finally:
             db.close()
-        scratch.replace(path)
+        scratch.rename(path)  # atomic on POSIX, as os.replace
