@@ -96,7 +96,8 @@ class Lexicon:
         stems_of: dict[str, tuple[str, ...]] = {}
         for key, _rank, _candidate in entries:
             if key not in stems_of:
-                stems_of[key] = name_stems(key)
+                # Codes (INSEE, SIREN: most names of the national graph) are their own stem.
+                stems_of[key] = (key,) if key.isdigit() else name_stems(key)
         #: Every name of the index with its stems (for the other readings of a name).
         self._all = [(stems_of[key], candidate) for key, _rank, candidate in entries]
         for key, rank, candidate in entries:
