@@ -293,14 +293,14 @@ def build(
 
             with steps.step("reason"):
                 # Each query parsed once per text: the last build's parse is reused.
-                catalog_loading = beside.submit(prepared.catalog, settings)
+                catalog_loading = beside.submit(prepared.catalogs, settings)
                 inferred = reasoning.closure_oxigraph(working, reasoner)
                 inferred_graph = ox.NamedNode(str(vocab.INFERRED_GRAPH))
                 working.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph)
                                     for t in inferred)
 
             with steps.step("check"):
-                catalog = catalog_loading.result()
+                catalog, internal = catalog_loading.result()
                 target = sources.graph(vocab.CATALOG_GRAPH)
                 for triple in catalog.to_rdf():
                     target.add(triple)
@@ -308,19 +308,19 @@ def build(
                 _dataset_into(working, sources, only=added, union=True)
                 writer.add(_graphs_as_nquads(working, (vocab.INFERRED_GRAPH, *added)))
                 lines = store_lines(working, working.named_graphs())
-                failed = failing_checks(EmbeddedStore(working), catalog)
+                checked = EmbeddedStore(working)
+                failed = failing_checks(checked, catalog)
                 if failed:
                     raise ValidationFailed(
                         "data-quality checks return rows (they must return none):\n"
                         + "\n".join(failed))
-                graphs = _graph_sizes(working)
+                graphs = dict(sorted(checked.graph_sizes().items()))
 
             body = b"\n".join(lines) + b"\n"
             content_hash = hashlib.sha256(body).hexdigest()
             # What readers need at start (aula_kg.prepared), named after the graph's store.
-            preparing = beside.submit(
-                prepared.write, settings, EmbeddedStore(working), content_hash[:16], catalog,
-                prepared.internal_catalog(settings), graph_sizes=graphs)
+            preparing = beside.submit(prepared.write, settings, checked, content_hash[:16],
+                                      catalog, internal, graph_sizes=graphs)
             with steps.step("dumps"):
                 text = body.decode("utf-8").split("\n")
                 text.pop()  # after the last newline
@@ -338,7 +338,7 @@ def build(
             if writer is not None:
                 writer.abandon()
             raise
-        del working
+        del working, checked  # the in-memory graph, freed before the files are written
 
         with steps.step("write"):
             built_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -381,10 +381,3 @@ def _validate_bulk_into(report: ValidationReport, working: ox.Store, settings: S
     _fail_on(bulk_report)
     seen = _focus_set(report)
     report.violations += [v for v in bulk_report.violations if v.focus not in seen]
-
-
-def _graph_sizes(store: ox.Store) -> dict[str, int]:
-    counts = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    if not isinstance(counts, ox.QuerySolutions):
-        raise TypeError("a SELECT gave no solutions")
-    return dict(sorted((row["g"].value, int(row["n"].value)) for row in counts))

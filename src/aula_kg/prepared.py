@@ -116,6 +116,13 @@ def _known_queries(settings: Settings) -> dict[str, Any]:
     return queries if isinstance(queries, dict) else {}
 
 
+def catalogs(settings: Settings) -> tuple[Catalog, Catalog]:
+    """The planners' queries and the product's own, the prepared file read once."""
+    known = _known_queries(settings)
+    return (Catalog.load(settings.queries_dir, known),
+            Catalog.load_internal(settings.queries_dir, known))
+
+
 def catalog(settings: Settings) -> Catalog:
     """The planners' stored queries, each parsed only if the build did not parse its text."""
     return Catalog.load(settings.queries_dir, _known_queries(settings))

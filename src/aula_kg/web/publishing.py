@@ -25,7 +25,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .. import __version__, formats, prepared, vocab
+from .. import __version__, formats, vocab
+from ..catalog import Catalog
 from ..errors import AulaKgError, NotAcceptable, RangeNotSatisfiable, UnknownDownload
 from ..publishing import dcat, dumps, facts, void
 from .errors import error_response
@@ -55,17 +56,18 @@ class Publication:
     """The served graph's facts (computed once: the store never changes under a server)
     and the build's dumps index (read when asked)."""
 
-    def __init__(self, settings, store):
+    def __init__(self, settings, store, internal: Catalog):
         self.settings = settings
         self.store = store
+        #: The product's own queries (the app's, loaded once for every face).
+        self.internal = internal
         self._facts: facts.GraphFacts | None = None
         self._lock = threading.Lock()
 
     def facts(self) -> facts.GraphFacts:
         with self._lock:
             if self._facts is None:
-                internal = prepared.internal_catalog(self.settings)
-                self._facts = facts.collect(self.store, internal)
+                self._facts = facts.collect(self.store, self.internal)
             return self._facts
 
     def index(self) -> dumps.DumpIndex | None:
@@ -80,7 +82,8 @@ def publication(request: Request | FastAPI) -> Publication:
     in the app's warm-up spares the first reader of VoID or the catalogue the counting
     queries."""
     services = app_services(request)
-    return services.once("publication", lambda: Publication(services.settings, services.store))
+    return services.once("publication", lambda: Publication(
+        services.settings, services.store, services.queries.internal))
 
 
 def _built_at(index: dumps.DumpIndex | None) -> str:
