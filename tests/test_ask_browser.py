@@ -5,18 +5,15 @@ the stored query's form pre-filled to correct it. Against a real uvicorn server 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
+from fixtures.browser import chromium, wait_for
 from fixtures.sparql.helpers import running_server
 
 from aula_kg.web import create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WAIT = 30
 
 
 @pytest.fixture(scope="module")
@@ -28,34 +25,8 @@ def base_url(built_settings, store):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(f"headless chromium is absent ({CHROMIUM}, {CHROMEDRIVER})")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                     "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--no-first-run", "--disable-extensions", "--lang=fr-FR",
-                     "--window-size=1280,900",
-                     f"--user-data-dir={tmp_path_factory.mktemp('chromium-ask')}"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-ask")) as driver:
         yield driver
-    finally:
-        driver.quit()
-
-
-def wait_for(driver, css: str):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT).until(
-        ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
 
 
 def test_ask_from_the_header_box_and_correct_in_the_form(browser, base_url):

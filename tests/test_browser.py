@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fixtures.browser import WAIT, chromium, wait_for
 from fixtures.sparql.helpers import running_server
 from fixtures.sparql.servers import aula_kg_serve
 
@@ -24,9 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "test-output" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WAIT = 30
 
 
 #: Appended to the screenshots' names: which store the pages were served from.
@@ -50,30 +48,9 @@ def base_url(request, built_settings, store):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(
-            f"headless chromium is absent ({CHROMIUM}, {CHROMEDRIVER}): run 'make browser' "
-            f"(apt-get install chromium chromium-driver) to run the browser tests"
-        )
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--no-first-run",
-        "--disable-extensions", "--disable-sync", "--lang=fr-FR", "--window-size=1280,900",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def screenshot(driver, name: str) -> Path:
@@ -87,15 +64,6 @@ def screenshot(driver, name: str) -> Path:
     driver.set_window_size(1280, 900)
     assert path.stat().st_size > 10_000
     return path
-
-
-def wait_for(driver, css: str):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    visible = ec.visibility_of_element_located((By.CSS_SELECTOR, css))
-    return WebDriverWait(driver, WAIT).until(visible)
 
 
 def loaded(driver, image) -> None:

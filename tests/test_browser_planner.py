@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from fixtures.browser import WAIT, chromium, wait_for
 from fixtures.sparql.helpers import running_server
 
 from aula_kg.web import create_app
@@ -26,9 +27,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.server]
 REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "test-output" / "browser"
 AXE = REPO / "tests" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-WAIT = 30
 WIDTHS = {"large": 1280, "narrow": 390}
 
 
@@ -41,29 +39,9 @@ def base_url(built_settings, store):
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.skip(f"headless chromium is absent ({CHROMIUM}, {CHROMEDRIVER}): run "
-                    f"'make browser'")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--no-first-run",
-        "--disable-extensions", "--disable-sync", "--lang=fr-FR", "--window-size=1280,900",
-        "--hide-scrollbars",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-planner')}",
-    ):
-        options.add_argument(argument)
-    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    browser.set_page_load_timeout(60)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    try:
+    with chromium(tmp_path_factory.mktemp("chromium-planner"), "--hide-scrollbars") as browser:
         yield browser
-    finally:
-        browser.quit()
 
 
 @pytest.fixture(params=sorted(WIDTHS))
@@ -76,15 +54,6 @@ def browser(request, driver):
     driver.width_name = request.param
     yield driver
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-
-def wait_for(driver, css: str):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, WAIT).until(
-        ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
 
 
 def texts(driver, css: str) -> list[str]:
