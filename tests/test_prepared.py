@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from aula_kg import prepared, queryform
-from aula_kg.catalog import Catalog
+from aula_kg.catalog import Catalog, parse_stored_query, text_digest
 from aula_kg.errors import AulaKgError, InputError
 from aula_kg.store import EmbeddedStore, open_store
 from aula_kg.store.known_answers import FORMAT, KnownAnswers
@@ -146,3 +146,10 @@ def test_a_rebuild_keeps_the_prepared_files_of_the_stores_it_keeps(built_setting
     assert manifest(settings)["prepared"]["dir"] == first
     assert not stale.exists()
     assert open_store(settings).known is not None
+
+
+def test_a_record_of_another_layout_is_parsed_again(built_settings):
+    path = built_settings.queries_dir / "unexplored_recommendations.rq"
+    digest = text_digest(path.read_text(encoding="utf-8"))
+    query = parse_stored_query(path, {digest: {"title": "not a table"}})
+    assert query.form == "SELECT" and query.title["en"]

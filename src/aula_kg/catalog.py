@@ -232,7 +232,10 @@ def parse_stored_query(path: Path, known: Mapping[str, Mapping[str, Any]] | None
     text = path.read_text(encoding="utf-8")
     record = known.get(text_digest(text)) if known else None
     if record is not None:
-        return from_record(path, text, record)
+        try:
+            return from_record(path, text, record)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # a record of another layout: the text is parsed again below
     header = "\n".join(
         line[2:].removeprefix(" ") for line in text.splitlines() if line.startswith("#+")
     )
